@@ -1,0 +1,169 @@
+"""Normalize -> Classify -> Store: thin Scrapy adapters over the pure code.
+
+RawArchivePipeline writes each item exactly as the spider yielded it to
+``<raw dir>/<source>/<date>.jsonl`` (a pipeline rather than FEEDS, because feed exports see
+items only after every pipeline has changed them). NormalizePipeline applies
+`crawler.normalize.normalize_listing`; ClassifyPipeline adds `classifier.judge`'s answer;
+StorePipeline writes batches to the catalogue (one transaction each) and, when the spider
+closes, records the run and lets a healthy, complete run close what it no longer saw.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from catalogue import store
+from catalogue.schema import open_catalogue
+from crawler.normalize import normalize_listing
+from crawler.run_status import error_count, run_status, skipped_count
+
+logger = logging.getLogger(__name__)
+
+
+class _CrawlerAware:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.settings = crawler.settings
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> _CrawlerAware:
+        return cls(crawler)
+
+    @property
+    def spider(self) -> Any:
+        return self.crawler.spider
+
+
+class RawArchivePipeline(_CrawlerAware):
+    """Append every item, unchanged, to the raw archive (never edited afterwards)."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        raw_dir = self.settings.get("EVALJOBS_RAW_DIR")
+        self.raw_dir = Path(raw_dir) if raw_dir else None
+        self._file: Any = None
+
+    def open_spider(self) -> None:
+        if self.raw_dir is None:
+            return
+        day = datetime.now(UTC).strftime("%Y-%m-%d")
+        path = self.raw_dir / self.spider.name / f"{day}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("a", encoding="utf-8")
+
+    def process_item(self, item: Any) -> Any:
+        if self._file is not None:
+            self._file.write(json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, default=str) + "\n")
+            self._file.flush()
+        return item
+
+    def close_spider(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+class NormalizePipeline(_CrawlerAware):
+    """Fill the normalized fields; a posting with no id or title is dropped and counted."""
+
+    def process_item(self, item: Any) -> dict[str, Any]:
+        data = ItemAdapter(item).asdict()
+        if not str(data.get("source_id") or "").strip() or not str(data.get("title") or "").strip():
+            self.crawler.stats.inc_value("evaljobs/skipped")
+            self.crawler.stats.inc_value("evaljobs/skipped/no_id_or_title")
+            raise DropItem(f"[{data.get('source')}] listing without id or title at {data.get('url')}")
+        return normalize_listing(data)
+
+
+class ClassifyPipeline(_CrawlerAware):
+    """Add the judge's answer; a judge error is counted and the listing kept unjudged."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        from classifier import judge  # imported here: loading the model is the pipeline's cost
+
+        from crawler.registry import employers_for_rules, load_registry
+
+        self._judge = judge
+        self._employers = employers_for_rules(load_registry())
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        try:
+            judgement = self._judge(item, employers=self._employers)
+            item["judgement"] = judgement.to_dict()
+        except Exception:  # a bad listing must never stop the crawl
+            logger.exception("[%s] judge failed on %s", item.get("source"), item.get("url"))
+            self.crawler.stats.inc_value("evaljobs/judge_failures")
+            item["judgement"] = {}
+        return item
+
+
+class StorePipeline(_CrawlerAware):
+    """Write listings to the catalogue in batches and record the crawl run."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self.db_path = self.settings.get("EVALJOBS_DB")
+        self.batch_size = self.settings.getint("EVALJOBS_STORE_BATCH", 200)
+        self.db: Any = None
+        self.run_id: int | None = None
+        self.buffer: list[dict[str, Any]] = []
+        self.counts = store.BatchCounts()
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def open_spider(self) -> None:
+        self.db = open_catalogue(self.db_path)
+        self.run_id = store.start_run(self.db, self.spider.name, started_at=self._now())
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self._flush()
+        return item
+
+    def close_spider(self) -> None:
+        self._flush()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.db is None or self.run_id is None:
+            return
+        stats = self.crawler.stats.get_stats()
+        status, note = run_status(stats, reason)
+        summary = store.finish_run(
+            self.db,
+            self.run_id,
+            status=status,
+            counts=self.counts,
+            errors=error_count(stats),
+            skipped=skipped_count(stats),
+            stats=stats,
+            note=note,
+            finished_at=self._now(),
+        )
+        after = self.settings.get("EVALJOBS_AFTER_RUN")
+        if after:
+            after(self.db, summary)
+        logger.info(
+            "[%s] run %s %s: %s items, %s new, %s changed, %s closed, %s errors%s",
+            summary.source, summary.run_id, summary.status, summary.items, summary.new,
+            summary.changed, summary.closed, summary.errors, f" ({note})" if note else "",
+        )
+        self.crawler.stats.set_value("evaljobs/run_status", summary.status)
+        self.db.close()
+
+    def _flush(self) -> None:
+        if not self.buffer:
+            return
+        self.counts.add(store.store_batch(self.db, self.run_id, self.buffer, now=self._now()))
+        self.buffer = []
+
+    def _now(self) -> str:
+        frozen = self.settings.get("EVALJOBS_FROZEN_NOW")
+        return frozen or store.utc_now()

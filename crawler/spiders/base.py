@@ -1,0 +1,172 @@
+"""The base of every evaljobs spider: base URL from settings, item making, counted skips.
+
+A source's spider subclasses `SourceSpider`, sets `name` (the source slug) and
+`default_base_url`, and writes `start_requests` and parse callbacks that yield `JobListing`s
+made with `make_listing`. Everything that goes wrong is counted in the crawl stats under
+``evaljobs/...`` and logged with the source and URL; the store reads those counters to
+decide whether the run was ok, partial or failed (only ok runs close listings).
+`parse_capture` lets `evaljobs parse` and the tests run a spider's parsing on one recorded
+response with no network.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import JobListing
+
+logger = logging.getLogger(__name__)
+
+# Stats keys the store reads to judge a run.
+STAT_PARSE_FAILURES = "evaljobs/parse_failures"
+STAT_REQUEST_FAILURES = "evaljobs/request_failures"
+STAT_PARTIAL = "evaljobs/partial"
+STAT_FAILED = "evaljobs/failed"
+STAT_SKIPPED = "evaljobs/skipped"
+STAT_ITEMS = "evaljobs/items_yielded"
+
+
+class SourceSpider(scrapy.Spider):
+    """A spider for one source; subclasses set `name` and `default_base_url`."""
+
+    default_base_url: str = ""
+    attribution: str = ""
+    # Fixed "now" for tests and captures: ISO-8601 text, set by the EVALJOBS_FROZEN_NOW setting.
+    frozen_now: str | None = None
+
+    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._base_url_override = base_url
+        self._stats_fallback: dict[str, Any] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.frozen_now = crawler.settings.get("EVALJOBS_FROZEN_NOW") or None
+        return spider
+
+    # ------------------------------------------------------------ settings
+
+    @property
+    def base_url(self) -> str:
+        """The source's base URL: spider argument, then EVALJOBS_BASE_URLS[name], then default."""
+        if self._base_url_override:
+            return self._base_url_override.rstrip("/")
+        settings = getattr(self, "settings", None)
+        urls = settings.getdict("EVALJOBS_BASE_URLS") if settings is not None else {}
+        return str(urls.get(self.name) or self.default_base_url).rstrip("/")
+
+    def now_iso(self) -> str:
+        if self.frozen_now:
+            return self.frozen_now
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    # ------------------------------------------------------------ items
+
+    def make_listing(self, **fields: Any) -> JobListing:
+        """A JobListing of this source, stamped with its fetch time and attribution."""
+        item = JobListing(source=self.name, fetched_at=self.now_iso())
+        if self.attribution:
+            item["attribution"] = self.attribution
+        for key, value in fields.items():
+            if value is not None:
+                item[key] = value
+        self._inc(STAT_ITEMS)
+        return item
+
+    # ------------------------------------------------------------ bad input
+
+    def load_json(self, response: Response) -> Any | None:
+        """The response body as JSON, or None (counted, logged, run marked partial).
+
+        A UTF-8 byte-order mark and bodies in another declared encoding are accepted.
+        """
+        body = response.body
+        try:
+            if body.startswith(codecs.BOM_UTF8):
+                text = body[len(codecs.BOM_UTF8) :].decode("utf-8")
+            else:
+                try:
+                    text = body.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = body.decode(getattr(response, "encoding", None) or "latin-1", errors="replace")
+            return json.loads(text)
+        except (ValueError, UnicodeDecodeError) as error:
+            self.parse_failed(response, f"body is not JSON ({error.__class__.__name__}: {error})")
+            return None
+
+    def parse_failed(self, response: Response | None, reason: str) -> None:
+        """A response we could not read: counted, logged with the URL, run marked partial."""
+        url = response.url if response is not None else "-"
+        logger.warning("[%s] parse failure at %s: %s", self.name, url, reason)
+        self._inc(STAT_PARSE_FAILURES)
+        self.mark_partial(reason)
+
+    def skip(self, reason: str, detail: str = "", response: Response | None = None) -> None:
+        """A record we leave out on purpose (malformed, not a posting): counted and logged."""
+        url = response.url if response is not None else "-"
+        logger.info("[%s] skipped (%s) at %s %s", self.name, reason, url, detail)
+        self._inc(STAT_SKIPPED)
+        self._inc(f"{STAT_SKIPPED}/{reason}")
+
+    def mark_partial(self, reason: str) -> None:
+        self._set(STAT_PARTIAL, reason)
+
+    def mark_failed(self, reason: str) -> None:
+        self._set(STAT_FAILED, reason)
+
+    def on_request_error(self, failure: Any) -> None:
+        """Errback: an HTTP error or a timeout after retries. Counted; the run closes nothing."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "-"
+        response = getattr(getattr(failure, "value", None), "response", None)
+        status = getattr(response, "status", None)
+        logger.warning("[%s] request failed at %s: %s", self.name, url, status or failure.getErrorMessage())
+        self._inc(STAT_REQUEST_FAILURES)
+        self.mark_partial(f"request failed: {url} ({status or failure.type.__name__})")
+
+    # ------------------------------------------------------------ offline parsing
+
+    @classmethod
+    def capture_url(cls, path: Any) -> str:
+        """The URL a recorded response of this source most likely answered (override)."""
+        return cls.default_base_url or f"https://{cls.name}.invalid/"
+
+    def parse_capture(self, response: Response) -> Iterator[JobListing]:
+        """Listings of one recorded response, following no links (for `evaljobs parse`)."""
+        yield from _items_only(self.parse(response))
+
+    # ------------------------------------------------------------ stats
+
+    def _stats(self) -> Any:
+        crawler = getattr(self, "crawler", None)
+        return crawler.stats if crawler is not None else None
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        stats = self._stats()
+        if stats is not None:
+            stats.inc_value(key, count)
+        else:
+            self._stats_fallback[key] = self._stats_fallback.get(key, 0) + count
+
+    def _set(self, key: str, value: Any) -> None:
+        stats = self._stats()
+        if stats is not None:
+            if stats.get_value(key) is None:
+                stats.set_value(key, value)
+        else:
+            self._stats_fallback.setdefault(key, value)
+
+
+def _items_only(results: Iterable[Any] | None) -> Iterator[JobListing]:
+    for result in results or ():
+        if isinstance(result, JobListing):
+            yield result

@@ -1,0 +1,1 @@
+"""Click commands of `evaljobs`, one module per concern; each lists its commands in `COMMANDS`."""
