@@ -1,0 +1,751 @@
+"""Red-flag rules: the scam signs of TAXONOMY.md §4, each quoting the sentence that raised it.
+
+This module owns the rule half of the scam judge. `find_red_flags` reads one listing (title,
+company, description, links, pay text), splits it into sentences with `classifier.text`, and
+runs one rule per TAXONOMY red flag; each rule returns a `judgement.RedFlag` whose evidence
+is the sentence, link or e-mail address that raised it, or None. `decide_verdict` turns the
+flags and the model's scam score into clean / review / flagged. The rules are tuned for
+precision on legitimate AI-training platform postings, which talk openly about pay ("$40/hr"),
+paid assessments, identity verification during onboarding, PayPal/Stripe payouts and "we never
+charge fees": a flag must be worth a reader's attention. Pure regex + Python, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from classifier.judgement import RED_FLAGS, RedFlag
+from classifier.text import clean_text, split_sentences
+
+# --------------------------------------------------------------------------------------
+# Known employers and hosts
+# --------------------------------------------------------------------------------------
+
+# Used when the caller passes no employer registry, so impersonation of the best-known
+# platforms is caught even then. Domains from CONTRACTOR-PLATFORMS.md (each platform's own
+# job pages, apply hosts and parent companies).
+KNOWN_EMPLOYERS: tuple[dict[str, Any], ...] = (
+    {"key": "mercor", "name": "Mercor", "aliases": [], "domains": ["mercor.com", "mercor.io"]},
+    {"key": "micro1", "name": "micro1", "aliases": [], "domains": ["micro1.ai"]},
+    {"key": "alignerr", "name": "Alignerr", "aliases": ["Labelbox"],
+     "domains": ["alignerr.com", "labelbox.com"]},
+    {"key": "outlier", "name": "Outlier", "aliases": ["Outlier AI", "Scale AI", "Remotasks"],
+     "domains": ["outlier.ai", "scale.com", "remotasks.com"]},
+    {"key": "turing", "name": "Turing", "aliases": [], "domains": ["turing.com"]},
+    {"key": "dataannotation", "name": "DataAnnotation",
+     "aliases": ["Data Annotation", "DataAnnotation.tech", "Surge AI", "Surge"],
+     "domains": ["dataannotation.tech", "surgehq.ai"]},
+    {"key": "invisible", "name": "Invisible Technologies", "aliases": ["Invisible", "Meridial"],
+     "domains": ["invisible.co", "invisibletech.ai", "meridial.com"]},
+    {"key": "handshake", "name": "Handshake", "aliases": ["Handshake AI"],
+     "domains": ["joinhandshake.com", "handshake.com"]},
+    {"key": "afterquery", "name": "AfterQuery", "aliases": [], "domains": ["afterquery.com"]},
+    {"key": "telus", "name": "TELUS Digital", "aliases": ["TELUS International", "TELUS Digital AI"],
+     "domains": ["telusinternational.ai", "telusinternational.com", "telusdigital.com", "telus.com"]},
+    {"key": "appen", "name": "Appen", "aliases": ["CrowdGen"], "domains": ["appen.com", "crowdgen.com"]},
+    {"key": "toloka", "name": "Toloka", "aliases": ["Mindrift"], "domains": ["toloka.ai", "mindrift.ai"]},
+    {"key": "oneforma", "name": "OneForma", "aliases": ["Centific"],
+     "domains": ["oneforma.com", "centific.com"]},
+    {"key": "rws", "name": "RWS TrainAI", "aliases": ["RWS", "TrainAI"], "domains": ["rws.com"]},
+    {"key": "welocalize", "name": "Welocalize", "aliases": [], "domains": ["welocalize.com"]},
+    {"key": "prolific", "name": "Prolific", "aliases": [], "domains": ["prolific.com", "prolific.co"]},
+)
+
+# Applicant-tracking systems, job boards and social sites: a platform's real posting can live
+# there, so a link to them proves nothing either way.
+NEUTRAL_HOSTS: frozenset[str] = frozenset(
+    """greenhouse.io lever.co ashbyhq.com workable.com smartrecruiters.com myworkdayjobs.com
+    workday.com bamboohr.com recruitee.com breezy.hr jobvite.com icims.com teamtailor.com
+    personio.de personio.com rippling.com rippling-ats.com jazzhr.com applytojob.com
+    linkedin.com indeed.com glassdoor.com wellfound.com angel.co ziprecruiter.com
+    monster.com dice.com builtin.com remoteok.com weworkremotely.com remotive.com
+    twitter.com x.com facebook.com instagram.com youtube.com github.com medium.com
+    wikipedia.org apple.com google.com""".split()
+)
+
+# Free mailbox providers: a company recruiting from one of these is a classic scam sign.
+FREE_EMAIL_DOMAINS: frozenset[str] = frozenset(
+    """gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.ca yahoo.in yahoo.fr ymail.com
+    rocketmail.com outlook.com hotmail.com hotmail.co.uk hotmail.fr live.com live.co.uk msn.com
+    aol.com aim.com icloud.com me.com mac.com protonmail.com proton.me protonmail.ch pm.me
+    gmx.com gmx.net gmx.de mail.com email.com usa.com yandex.com yandex.ru mail.ru inbox.ru
+    zoho.com zohomail.com tutanota.com tuta.io qq.com 163.com 126.com sina.com rediffmail.com
+    hushmail.com fastmail.com lycos.com web.de seznam.cz""".split()
+)
+
+# --------------------------------------------------------------------------------------
+# Listing context: what every rule reads, computed once
+# --------------------------------------------------------------------------------------
+
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'`)\]}|]{2,300}"
+    r"|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:com|net|org|ai|io|co|tech|work|xyz|info|biz|online|site|top|app|jobs|careers|me|us|"
+    r"uk|in|ru|cn|live|shop|vip|club|pro|link|today|space|website|cc|tk|ml|ga|cf|gq)"
+    r"\b(?:/[^\s<>\"'`)\]}|]{0,300})?",
+    re.I,
+)
+_EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b")
+_CHAT_LINK_RE = re.compile(
+    r"\b(?:t\.me|telegram\.me|telegram\.dog|wa\.me|chat\.whatsapp\.com|api\.whatsapp\.com|"
+    r"signal\.me|line\.me|discord\.gg|m\.me|viber\.com)/\S*", re.I
+)
+
+
+def _host_of(url: str) -> str:
+    """Lower-case host of a URL or bare domain, without www. and port ('' if none)."""
+    u = url.strip().lower()
+    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u)
+    u = u.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    u = u.rsplit("@", 1)[-1].split(":", 1)[0].strip(".")
+    if u.startswith("www."):
+        u = u[4:]
+    return u
+
+
+def _on_domain(host: str, domains: Iterable[str]) -> bool:
+    """True when host is one of `domains` or a subdomain of one."""
+    for d in domains:
+        d = d.lower().strip().lstrip(".")
+        if d.startswith("www."):
+            d = d[4:]
+        if d and (host == d or host.endswith("." + d)):
+            return True
+    return False
+
+
+def _norm_name(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
+
+
+@dataclass
+class ListingContext:
+    """One listing read once: its sentences, links and addresses, and the employer registry."""
+
+    title: str
+    company: str
+    sentences: list[str]
+    lower: list[str]
+    text_lower: str
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (raw, host, where)
+    emails: list[tuple[str, str, str]] = field(default_factory=list)  # (raw, domain, sentence)
+    employers: Sequence[Mapping[str, Any]] = ()
+
+
+def build_context(
+    listing: Mapping[str, Any], employers: Sequence[Mapping[str, Any]] = ()
+) -> ListingContext:
+    """Read the fields of a listing into a `ListingContext` (any field may be missing)."""
+    def field_text(key: str) -> str:
+        try:
+            return clean_text(listing.get(key))
+        except Exception:  # a Mapping whose get() misbehaves: treat the field as missing
+            return ""
+
+    title = field_text("title")
+    company = field_text("company")
+    description = field_text("description")
+    pay_text = field_text("pay_text")
+    sentences: list[str] = []
+    for part in (title, description, pay_text):
+        sentences.extend(split_sentences(part))
+    lower = [s.lower() for s in sentences]
+    ctx = ListingContext(
+        title=title,
+        company=company,
+        sentences=sentences,
+        lower=lower,
+        text_lower="\n".join(lower),
+        employers=employers or KNOWN_EMPLOYERS,
+    )
+    for key in ("apply_url", "url"):
+        raw = field_text(key)
+        if raw:
+            ctx.links.append((raw, _host_of(raw), key))
+    for s in sentences:
+        if "@" in s:
+            for m in _EMAIL_RE.finditer(s):
+                ctx.emails.append((m.group(0), m.group(0).rsplit("@", 1)[1].lower(), s))
+        if "." in s:
+            s_no_mail = _EMAIL_RE.sub(" ", s) if "@" in s else s
+            for m in _URL_RE.finditer(s_no_mail):
+                host = _host_of(m.group(0))
+                if host and "." in host:
+                    ctx.links.append((m.group(0).rstrip(".,;:!?"), host, s))
+    return ctx
+
+
+# --------------------------------------------------------------------------------------
+# Helpers shared by the rules
+# --------------------------------------------------------------------------------------
+
+# Words that cancel a sign when they govern it: "we will never ask you to pay", "there is no
+# application fee", "free to join". Looked for in the same clause, just before the match.
+_NEGATION_RE = re.compile(
+    r"\b(?:never|not|no|none|nothing|n't|without|free|zero|neither|nor|nobody|cannot|"
+    r"won't|don't|doesn't|isn't|aren't|avoid|beware|scam|scams|fraud|fraudulent|legitimate "
+    r"(?:companies|employers|platforms))\b|n't\b"
+)
+_NEGATION_AFTER_RE = re.compile(
+    r"^[^,;:]{0,40}?\b(?:free of charge|is free|are free|at no (?:cost|charge)|waived|"
+    r"(?:is|are) (?:covered|paid|reimbursed) by (?:us|the company|mercor|the client)|"
+    r"(?:is|are) not required|never)\b"
+)
+_CLAUSE_BREAK_RE = re.compile(r"[,;:()]|\b(?:but|however|then|just|simply|only|and then)\b")
+
+
+def _negated(sentence_lower: str, start: int, end: int) -> bool:
+    """True when a negation governs the match at [start, end) of a lower-cased sentence."""
+    before = sentence_lower[max(0, start - 60) : start]
+    breaks = list(_CLAUSE_BREAK_RE.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end() :]
+    if _NEGATION_RE.search(before):
+        return True
+    # The match itself may hold the negation ("no fee", "never pay").
+    if _NEGATION_RE.search(sentence_lower[start:end]):
+        return True
+    return bool(_NEGATION_AFTER_RE.search(sentence_lower[end : end + 60]))
+
+
+def _first_unnegated(ctx: ListingContext, pattern: re.Pattern[str]) -> str | None:
+    """The first sentence holding an un-negated match of `pattern`."""
+    for s, low in zip(ctx.sentences, ctx.lower):
+        for m in pattern.finditer(low):
+            if not _negated(low, m.start(), m.end()):
+                return s
+    return None
+
+
+def _flag(name: str, evidence: str) -> RedFlag:
+    assert name in RED_FLAGS, name
+    return RedFlag(flag=name, evidence=evidence.strip()[:400])
+
+
+# --------------------------------------------------------------------------------------
+# One rule per red flag
+# --------------------------------------------------------------------------------------
+
+_FEE_NOUNS = (
+    r"application|applicant|registration|register|processing|training|certification|certificate|"
+    r"onboarding|enrol(?:l)?ment|membership|starter[- ]?kit|starter|kit|background[- ]?check|"
+    r"screening|verification|activation|placement|admin(?:istrative|istration)?|sign[- ]?up|"
+    r"joining|orientation|software|equipment|materials?|uniform|badge|id card|visa|permit|"
+    r"insurance|consultation|interview|refundable|non[- ]refundable|upfront|up[- ]front|"
+    r"one[- ]time|small|nominal|course|exam|license|licensing|security|service|handling|"
+    r"account opening|portal access|access"
+)
+_PAY_TO_APPLY_RE = re.compile(
+    # "the $60 starter-kit fee", "a registration fee of $50", "training costs of $200"
+    rf"\b(?:{_FEE_NOUNS})\s+(?:fees?|charges?)\b"
+    rf"|\b(?:{_FEE_NOUNS})\s+costs?\s+(?:of\s+)?(?:\$|usd|£|€)"
+    # "you must pay / need to purchase / will be required to buy"
+    r"|\b(?:you|applicants?|candidates?|trainees?|new hires?|workers?|members?)\b[^.;]{0,40}?"
+    r"\b(?:must|need to|needs to|have to|has to|will be (?:required|asked) to|are (?:required|asked) to|"
+    r"required to|should|will need to)\s+(?:first\s+|also\s+)?(?:pay|purchase|buy|cover the cost|"
+    r"send (?:us |in )?(?:a |the )?(?:payment|fee|money|\$))"
+    # "pay $50 for the training", "pay a one-time/refundable fee"
+    r"|\bpay(?:ing)?\s+(?:a |an |the |our |this |your )?(?:small |one[- ]time |refundable |"
+    r"non[- ]refundable |nominal |token |minimal )?(?:\$|usd|£|€)?\s?\d[\d,.]*\s*(?:usd|dollars|\$)?\s+"
+    r"(?:for|to (?:register|apply|enrol|enroll|get started|start|join|unlock|activate|receive|"
+    r"process|secure|reserve))\s+(?:the |your |a |our )?(?:training|registration|application|"
+    r"kit|starter|certification|materials|equipment|software|background|onboarding|course|"
+    r"account|membership|verification|processing|position|spot|slot|place|access|id)"
+    r"|\bpay(?:ing)?\s+(?:a |an |the )?(?:small |one[- ]time |refundable |non[- ]refundable |nominal |"
+    r"token |minimal |registration |application |processing |training )+(?:fee|charge|amount|sum|deposit)"
+    # "purchase the software from our approved vendor" (the fake-check equipment scam)
+    r"|\b(?:purchase|buy)\s+(?:a |the |your |our )?(?:starter |training |work |welcome )?"
+    r"(?:kit|package|software|equipment|license|licen[cs]e|membership|course|certification|materials|"
+    r"laptop|computer|supplies)\b[^.;]{0,60}\b(?:from|through|via)\s+(?:our|the company'?s?|an? approved|"
+    r"the approved|designated|the designated|our approved|our preferred|the preferred)\s+"
+    r"(?:vendor|supplier|store|website|partner|provider|seller)"
+    # "a fee of $40 to register", "the fee is refundable"
+    r"|\bfees?\b[^.;]{0,40}\bto (?:apply|register|join|start|begin|get started|enrol|enroll|"
+    r"activate|be considered|process your application|secure your (?:spot|place|position))"
+    r"|\b(?:fee|deposit|payment)\b[^.;]{0,30}\b(?:is|will be) (?:fully )?refund(?:able|ed)\b"
+    r"|\brefundable (?:fee|deposit|payment|registration)"
+    r"|\b(?:cover|bear|responsible for|pay for)\s+(?:the |your own )?(?:cost|costs|fee|fees|price)\s+"
+    r"(?:of|for)\s+(?:the |your )?(?:training|kit|starter|certification|background|software|"
+    r"registration|screening|drug test|licen[cs]|course|onboarding|verification|application)"
+    r"|\bpay (?:for|the cost of) (?:your |the )?(?:own )?(?:training|starter kit|kit|certification|"
+    r"background check|registration|onboarding|verification|application)\b"
+)
+
+
+def rule_pay_to_apply(ctx: ListingContext) -> RedFlag | None:
+    """The applicant pays: application, training, kit, certification, software or check fees."""
+    hit = _first_unnegated(ctx, _PAY_TO_APPLY_RE)
+    return _flag("pay-to-apply", hit) if hit else None
+
+
+_CRYPTO = (
+    r"usdt|usdc|tether|crypto(?:currency|currencies)?|bitcoin|btc|ethereum|eth|trc-?20|erc-?20|"
+    r"bep-?20|binance|coinbase|trust wallet|crypto wallet|bitcoin wallet|okx|bybit|kucoin"
+)
+_DEPOSIT_VERB = (
+    r"deposit(?:ing|s)?|top[- ]?up|topping up|recharg(?:e|ing)|re-charge|prepay|pre-pay|"
+    r"add funds|fund your (?:account|wallet)|load your (?:account|wallet)|transfer funds"
+)
+_DEPOSIT_RE = re.compile(
+    rf"\b(?:{_DEPOSIT_VERB})\b[^.;]{{0,60}}\b(?:{_CRYPTO})\b"
+    rf"|\b(?:{_CRYPTO})\b[^.;]{{0,40}}\b(?:{_DEPOSIT_VERB})\b"
+    rf"|\b(?:{_DEPOSIT_VERB})\b[^.;]{{0,60}}(?:\bto (?:unlock|activate|access|continue|start|receive|"
+    r"release|withdraw|upgrade|reset|complete|resume|claim|clear|get more|qualify)\b|\bunlock(?:s|ing|ed)?\b|"
+    r"\bvip\b|\btier\b|\blevel \d|\bnext level\b|\bcombination task|\bcombo task|\bnegative balance|"
+    r"\bfrozen\b|\bwithdraw(?:al|als)?\b|\bcommission|\bmore tasks|\btask set|\bpremium tasks)"
+    r"|\b(?:unlock|activate|upgrade|access)\b[^.;]{0,40}\b(?:vip|tier|level|premium|more)\b[^.;]{0,40}"
+    r"\b(?:by|after|with) (?:depositing|paying|a deposit|a payment|topping up|recharging)"
+    r"|\b(?:withdraw(?:al)?|release|unfreeze|cash out)\b[^.;]{0,60}\b(?:you (?:must|need to|have to)|"
+    r"first|require[sd]?)\b[^.;]{0,30}\b(?:pay|deposit|top up|recharge|send)\b"
+    r"|\b(?:pay|deposit)\b[^.;]{0,20}\b(?:tax|taxes|fee|fees|commission|charge)\b[^.;]{0,30}\bbefore\b"
+    r"[^.;]{0,30}\bwithdraw"
+    r"|\bnegative balance\b|\bcombination tasks?\b|\bcombo tasks?\b"
+)
+
+
+def rule_deposit_to_unlock(ctx: ListingContext) -> RedFlag | None:
+    """Money (often crypto) must be deposited to unlock tasks, upgrade a tier or withdraw."""
+    for s, low in zip(ctx.sentences, ctx.lower):
+        for m in _DEPOSIT_RE.finditer(low):
+            before = low[max(0, m.start() - 8) : m.start()]
+            # "direct deposit" is ordinary payroll, and "we deposit your pay" is the employer paying.
+            if before.endswith("direct ") or re.search(r"\bwe\s*$", before):
+                continue
+            if not _negated(low, m.start(), m.end()):
+                return _flag("deposit-to-unlock", s)
+    return None
+
+
+_CHAT_APPS = (
+    r"telegram|whats\s?app|wechat|viber|kik messenger|textnow|text now|textfree|text free app|"
+    r"google hangouts?|hangouts? (?:app|chat|messenger|interview|id)|yahoo (?:messenger|im|chat)|"
+    r"skype(?: id| chat| interview)?|signal (?:app|messenger)|line app|imo app|icq|snapchat|"
+    r"facebook messenger|instagram dm|google chat|gchat|tele-gram"
+)
+_CONTACT_WORDS = (
+    r"contact|message|messaging|text|reach|chat|add|dm|send|interview|talk|write|connect|join|"
+    r"download|install|via|through|on|handle|username|user name|id|number|call|speak|communicat|"
+    r"screen|respond|reply|ping|hit me|hit us|get in touch|details"
+)
+_OFF_PLATFORM_RE = re.compile(
+    rf"(?:\b(?:{_CONTACT_WORDS})\w*\b[^.;]{{0,60}}\b(?:{_CHAT_APPS})\b"
+    rf"|\b(?:{_CHAT_APPS})\b[^.;]{{0,40}}(?:\b(?:{_CONTACT_WORDS})\w*\b|@\w|\+?\d[\d ()-]{{7,}}))"
+    r"|\b(?:on|via|through|using|download|install) signal\b"
+    r"|\btext (?:me|us|our recruiter|the recruiter|the hiring manager)? ?(?:at|on|to)? ?\+?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}\b"
+)
+
+
+def rule_off_platform_contact(ctx: ListingContext) -> RedFlag | None:
+    """Contact or interview by Telegram, WhatsApp, Signal, TextNow, Hangouts or another chat app."""
+    for raw, host, where in ctx.links:
+        if _CHAT_LINK_RE.match(raw.lower().split("://", 1)[-1].removeprefix("www.")) or host in (
+            "t.me", "telegram.me", "wa.me", "chat.whatsapp.com", "api.whatsapp.com", "signal.me"
+        ):
+            return _flag("off-platform-contact", raw if where in ("url", "apply_url") else where)
+    for s, low in zip(ctx.sentences, ctx.lower):
+        m = _CHAT_LINK_RE.search(low)
+        if m:
+            return _flag("off-platform-contact", s)
+        for m in _OFF_PLATFORM_RE.finditer(low):
+            if not _negated(low, m.start(), m.end()):
+                return _flag("off-platform-contact", s)
+    return None
+
+
+_SENSITIVE_HARD = (
+    r"ssn|ssns|s\.s\.n|social security(?: number| no| card|#)?|social insurance number|sin number|"
+    r"bank (?:account (?:number|details|info(?:rmation)?)|details|info(?:rmation)?|statement|login|"
+    r"routing|credentials|password)|account and routing|routing number|credit card(?: number| details| info)?|"
+    r"debit card(?: number| details| info)?|card (?:details|number)|cvv|pin (?:number|code)|"
+    r"date of birth|d\.o\.b|dob|birth ?date|mother'?s maiden name|online banking|"
+    r"tax (?:id|identification) number|tax file number|national insurance number|aadhaar|pan card"
+)
+_SENSITIVE_DOC = (
+    r"passport|driver'?s? licen[cs]e|driving licen[cs]e|national id|government[- ]issued id|"
+    r"photo id|id card|identity (?:card|document)s?|(?:your |an? |the )id\b|i\.d\."
+)
+_SENSITIVE_REQUEST = (
+    r"send|provide|submit|include|e-?mail|attach|upload|fill (?:in|out)|forward|give|share|"
+    r"enter|ask(?:ing)? for|along with|together with|required|requested|needed|we need|"
+    r"complete (?:the|this|a) form|text"
+)
+_SENSITIVE_RE = re.compile(
+    rf"\b(?:{_SENSITIVE_REQUEST})\b[^.;]{{0,80}}\b(?:{_SENSITIVE_HARD})\b"
+    rf"|\b(?:{_SENSITIVE_HARD})\b[^.;]{{0,40}}\b(?:{_SENSITIVE_REQUEST})\b"
+    rf"|\b(?:{_SENSITIVE_REQUEST})\b[^.;]{{0,40}}\b(?:copy|copies|scan|scans|scanned|photo|photos|"
+    rf"picture|pictures|image|images|front and back)\b[^.;]{{0,30}}\b(?:{_SENSITIVE_DOC})"
+    rf"|\b(?:{_SENSITIVE_DOC})\b[^.;]{{0,10}}\b(?:copy|scan|photo|picture|image|front and back)\b"
+    rf"[^.;]{{0,40}}\b(?:{_SENSITIVE_REQUEST})\b"
+)
+_EARLY_RE = re.compile(
+    r"\b(?:to apply|apply|applying|application|with your (?:resume|cv)|resume|cv|before (?:the |an |your )?"
+    r"interview|to be considered|to get started|to begin|to qualify|to register|registration|"
+    r"to proceed|to secure|to reserve|immediately|right away)\b"
+)
+_LATE_RE = re.compile(
+    r"\b(?:after (?:an?|the|your|you (?:accept|receive)(?: an?| the)?) ?(?:job )?(?:offer|hire|hiring|"
+    r"interview|acceptance)|(?:upon|after|once|when) (?:you are |you're |you have been |being )?(?:hired|hire|"
+    r"hiring|offered|selected|onboarded|accepted|approved|contracted)|onboarding|post[- ]offer|written offer|"
+    r"offer letter|for payroll|payroll|i-9|e-verify|work authori[sz]ation|tax (?:form|forms)|w-9|w-8|"
+    r"1099|identity verification|verify your identity|kyc|to receive (?:payments|payouts|your (?:pay|earnings))|"
+    r"for payouts?|payouts?|get paid|stripe|paypal|background check)\b"
+)
+
+
+def rule_sensitive_info_early(ctx: ListingContext) -> RedFlag | None:
+    """SSN, bank/card details, ID scans or date of birth asked before an interview or offer."""
+    for s, low in zip(ctx.sentences, ctx.lower):
+        for m in _SENSITIVE_RE.finditer(low):
+            if _negated(low, m.start(), m.end()):
+                continue
+            # Asked with the application it is always a flag; asked for payroll, tax forms or
+            # identity verification after an offer / at onboarding it is normal practice.
+            if _LATE_RE.search(low) and not _EARLY_RE.search(low):
+                continue
+            return _flag("sensitive-info-early", s)
+    return None
+
+
+_MONEY = r"(?:\$|usd|us\$|£|€|eur|gbp)\s?(\d[\d,]*(?:\.\d+)?)\s?(k\b)?|(\d[\d,]*(?:\.\d+)?)\s?(k\b)?\s?(?:usd|dollars|\$)"
+_EARN_RE = re.compile(
+    rf"(?:{_MONEY})\s*(?:\+|or more|and up|plus)?\s*(?:-\s*(?:\$|usd)?\s?[\d,.]+k?\s*)?"
+    r"(?:/|per|a|an|each|every)\s*(hour|hr|day|daily|week|weekly|wk|month|monthly|mo)\b"
+    rf"|(?:{_MONEY})\s+(daily|weekly|monthly)\b"
+)
+_PERIOD_THRESHOLD = {"hour": 150.0, "day": 400.0, "week": 2500.0, "month": 10000.0}
+_PERIOD_NORM = {
+    "hour": "hour", "hr": "hour", "day": "day", "daily": "day", "week": "week", "weekly": "week",
+    "wk": "week", "month": "month", "monthly": "month", "mo": "month",
+}
+_LOW_BAR_RE = re.compile(
+    r"\bno (?:prior |previous |formal |work |special |relevant )?(?:experience|skills?|qualifications?|degree|"
+    r"interview|resume|cv)s?\b(?! (?:with|in|of) )|\banyone can\b|\beasy (?:money|tasks?|work|job)\b|"
+    r"\bsimple (?:tasks?|online tasks|work)\b|\bonly (?:need|requires?) (?:a |your )?(?:phone|smartphone|"
+    r"computer|laptop|internet)\b|\bjust (?:a )?(?:few|\d+|couple of) (?:minutes|hours) (?:a|per) day\b|"
+    r"\bfrom (?:the comfort of )?(?:your )?(?:own )?home\b|\bwork from home\b|\bpart[- ]time\b|"
+    r"\bflexible hours\b|\bentry[- ]level\b"
+)
+_TOO_GOOD_RE = re.compile(
+    r"\bguarantee[ds]?\b[^.;]{0,40}\b(?:income|pay|payment|earnings|salary|profits?|money|returns?|"
+    r"\$|weekly|daily|monthly|jobs?|position|placement|hire|hiring)\b"
+    r"|\b(?:income|pay|earnings|salary|profits?|money|returns?|job|position|placement)\b[^.;]{0,20}\bguaranteed\b"
+    r"|\beasy money\b|\bquick money\b|\bfast cash\b|\bget rich\b|\bfinancial freedom\b"
+    r"|\bunlimited (?:earning|income|earnings|pay|money|commission)s?\b|\bearn (?:thousands|big|huge|\d+k)\b"
+    r"|\b(?:instant|same[- ]day|daily) (?:cash|income|earnings|money)\b"
+    r"|\bbe your own boss\b|\bno (?:experience|skills?) (?:needed|required|necessary)\b[^.;]{0,60}"
+    r"\bno (?:interview|screening|test|assessment)\b|\bno (?:interview|screening)\b[^.;]{0,30}\b(?:required|needed|necessary)\b"
+    r"|\bwork (?:only )?\d+ ?(?:minutes|mins|hours?|hrs?) (?:a|per) day\b[^.;]{0,60}\b(?:earn|make)\b"
+)
+
+
+def rule_too_good_to_be_true(ctx: ListingContext) -> RedFlag | None:
+    """Guaranteed or instant high income, pay far above market with no experience or screening."""
+    hit = _first_unnegated(ctx, _TOO_GOOD_RE)
+    if hit:
+        return _flag("too-good-to-be-true", hit)
+    # Far-above-market pay counts only together with a low bar (no experience, from home,
+    # simple tasks): expert platforms do pay $75-150/hr, to screened professionals.
+    low_bar = bool(_LOW_BAR_RE.search(ctx.text_lower))
+    if not low_bar:
+        return None
+    for s, low in zip(ctx.sentences, ctx.lower):
+        if not any(c in low for c in "$£€") and "usd" not in low and "dollar" not in low:
+            continue
+        for m in _EARN_RE.finditer(low):
+            amount_s = m.group(1) or m.group(3) or m.group(6) or m.group(8)
+            k = m.group(2) or m.group(4) or m.group(7) or m.group(9)
+            period = m.group(5) or m.group(10)
+            if not amount_s or not period:
+                continue
+            try:
+                amount = float(amount_s.replace(",", ""))
+            except ValueError:
+                continue
+            if k:
+                amount *= 1000
+            if amount >= _PERIOD_THRESHOLD[_PERIOD_NORM[period]]:
+                return _flag("too-good-to-be-true", s)
+    return None
+
+
+_GENERIC_COMPANY = frozenset(
+    """confidential undisclosed private anonymous client employer company recruiter recruiting
+    hiring staffing agency n/a na none unknown null stealth tbd tba various hidden withheld
+    direct employer""".split()
+) | {
+    "our client", "a client", "the client", "hiring company", "staffing agency", "confidential company",
+    "private company", "private employer", "stealth startup", "stealth company", "not disclosed",
+    "company confidential", "confidential employer", "undisclosed company", "direct client",
+}
+_CLIENT_PHRASE_RE = re.compile(
+    r"\b(?:our|a|my) (?:valued |esteemed |reputed |prestigious )?(?:client|customer)\b(?!s? (?:service|support|success|experience|facing))"
+    r"|\bon behalf of (?:our|a|an|one of our) (?:[a-z]+ ){0,2}(?:clients?|company|companies|firm)"
+    r"|\ba (?:leading|large|major|well[- ]known|reputable|reputed|fast[- ]growing|global|multinational|"
+    r"fortune \d+|top|prestigious|renowned|established) (?:[a-z-]+ ){0,3}(?:company|firm|organi[sz]ation|"
+    r"client|corporation|brand|employer|agency|group|business)\b"
+    r"|\bconfidential (?:company|client|employer)\b|\bcompany name (?:is )?(?:withheld|confidential|"
+    r"undisclosed|will be disclosed|disclosed later)\b|\bundisclosed (?:company|client|employer)\b"
+)
+
+
+def _mentions_employer(ctx: ListingContext) -> bool:
+    for emp in ctx.employers:
+        for name in _employer_names(emp):
+            if name and re.search(rf"\b{re.escape(name)}\b", ctx.text_lower):
+                return True
+    return False
+
+
+def rule_unnamed_employer(ctx: ListingContext) -> RedFlag | None:
+    """No employer named, or only "our client" / "a leading company"."""
+    company = ctx.company.strip()
+    norm = _norm_name(company)
+    generic = not norm or norm in _GENERIC_COMPANY or company.lower() in _GENERIC_COMPANY
+    if not generic:
+        return None
+    if _mentions_employer(ctx):
+        return None
+    for s, low in zip(ctx.sentences, ctx.lower):
+        if _CLIENT_PHRASE_RE.search(low):
+            return _flag("unnamed-employer", s)
+    if norm:  # the company field itself says "Confidential" / "Our client"
+        return _flag("unnamed-employer", f"Company: {company}")
+    return None
+
+
+def _employer_names(emp: Mapping[str, Any]) -> list[str]:
+    names = [str(emp.get("name") or "")]
+    names += [str(a) for a in (emp.get("aliases") or [])]
+    # Skip names too short or too common to be a claim ("Surge", "Turing" stays: a proper noun).
+    return [n.lower() for n in names if len(n) >= 4]
+
+
+def _employer_tokens(emp: Mapping[str, Any]) -> list[str]:
+    """Distinctive tokens of an employer for look-alike domains ("dataannotation", "mercor")."""
+    toks = {re.sub(r"[^a-z0-9]", "", n.lower()) for n in _employer_names(emp)}
+    toks |= {str(d).lower().split(".")[0] for d in (emp.get("domains") or [])}
+    toks.add(re.sub(r"[^a-z0-9]", "", str(emp.get("key") or "").lower()))
+    # Short or dictionary-like tokens ("scale", "rws", "turing") would match innocent domains.
+    return [t for t in toks if len(t) >= 6 and t not in {"invisible", "prolific", "outlier", "handshake"}]
+
+
+_CLAIM_RE_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _claim_re(name: str) -> re.Pattern[str]:
+    pat = _CLAIM_RE_CACHE.get(name)
+    if pat is None:
+        n = re.escape(name)
+        pat = re.compile(
+            rf"\b(?:on behalf of|recruit(?:ing|er|ers|ment)? for|hiring for|partner(?:ed|ing)? (?:of|with)|"
+            rf"official|authori[sz]ed|representing|agent (?:of|for)|recruiter (?:at|from|of|with)|"
+            rf"team (?:at|from|of)|(?:i|we) (?:am|are) (?:from|with)|work(?:ing)? (?:for|with)|"
+            rf"onboarding (?:for|with)|this is)\s+(?:the\s+)?{n}\b"
+            rf"|\b{n}\s+(?:recruit(?:er|ers|ing|ment)|hiring|hr|talent|onboarding|support) (?:team|manager|"
+            rf"department|agent|officer|specialist|coordinator)?"
+        )
+        _CLAIM_RE_CACHE[name] = pat
+    return pat
+
+
+def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
+    """Claims a known platform while its links/e-mail are elsewhere; free mail for a company."""
+    company_norm = _norm_name(ctx.company)
+    claimed: list[Mapping[str, Any]] = []
+    for emp in ctx.employers:
+        names = _employer_names(emp)
+        if company_norm and any(company_norm == _norm_name(n) for n in names):
+            claimed.append(emp)
+            continue
+        if any(_claim_re(n).search(ctx.text_lower) for n in names if n in ctx.text_lower):
+            claimed.append(emp)
+
+    def evidence_for(raw: str, where: str) -> str:
+        return raw if where in ("url", "apply_url") else where
+
+    # 1. Look-alike domains of a known employer, wherever they appear ("dataannotation-jobs.com").
+    for raw, host, where in ctx.links:
+        if host in NEUTRAL_HOSTS or any(host.endswith("." + h) for h in NEUTRAL_HOSTS):
+            continue
+        for emp in ctx.employers:
+            doms = emp.get("domains") or []
+            if _on_domain(host, doms):
+                continue
+            squashed = host.replace("-", "").replace(".", "")
+            if any(t in squashed for t in _employer_tokens(emp)) or (
+                emp in claimed
+                and any(t and t in squashed for t in {str(d).lower().split(".")[0] for d in doms})
+            ):
+                return _flag("impersonation", evidence_for(raw, where))
+    # 2. A claimed employer whose application link or contact address is on another domain.
+    for emp in claimed:
+        doms = emp.get("domains") or []
+        if not doms:
+            continue
+        for raw, host, where in ctx.links:
+            if where == "url":  # where we found it (an aggregator, a board) proves nothing
+                continue
+            if _on_domain(host, doms) or host in NEUTRAL_HOSTS or any(
+                host.endswith("." + h) for h in NEUTRAL_HOSTS
+            ):
+                continue
+            # In-text links count when they are where one applies or signs in.
+            if where != "apply_url" and not re.search(
+                r"\b(?:apply|register|sign ?up|join|click|onboard|log ?in|get started|submit|visit|"
+                r"contact|form|portal|link)\b", where.lower()
+            ):
+                continue
+            return _flag("impersonation", evidence_for(raw, where))
+        for raw, dom, sentence in ctx.emails:
+            if not _on_domain(dom, doms):
+                return _flag("impersonation", raw if len(sentence) > 300 else sentence)
+    # 3. A free mailbox as the company's address.
+    for raw, dom, sentence in ctx.emails:
+        if dom in FREE_EMAIL_DOMAINS:
+            return _flag("impersonation", sentence if len(sentence) <= 300 else raw)
+    return None
+
+
+_MULE_RE = re.compile(
+    r"\b(?:re-?ship(?:ping|ment|per|pers)?|re-?packag(?:e|ing)|package (?:handler|forwarding|forwarder|"
+    r"inspector|processing|receiver)|parcel (?:forwarding|handler|agent|receiver)|"
+    r"forward(?:ing)? (?:the |these )?(?:packages|parcels|shipments|merchandise)|"
+    r"receiv(?:e|ing) (?:and (?:inspect|forward|reship|re-ship)\w* )?(?:packages|parcels|shipments|merchandise)"
+    r"[^.;]{0,30}\b(?:home|address|residence|apartment)|shipping (?:coordinator|manager|agent) from home)\b"
+    r"|\b(?:receiv(?:e|ing)|accept(?:ing)?|process(?:ing)?|handl(?:e|ing))\s+(?:customer |client |company |the )?"
+    r"(?:payments?|funds|money|transfers|wire transfers|checks|cheques|donations)\b[^.;]{0,60}"
+    r"(?:\byour (?:own |personal )?(?:bank )?account\b|\bkeep\b[^.;]{0,20}(?:%|percent|commission)|"
+    r"\bforward\b|\bsend (?:it|them|the (?:rest|remaining|balance))\b|\btransfer (?:it|them|the (?:rest|remaining|balance))\b)"
+    r"|\bkeep\b[^.;]{0,15}(?:\d+ ?%|\d+ percent|commission)[^.;]{0,60}\b(?:transfer|send|wire|forward|remit)\b"
+    r"|\b(?:transfer|send|wire|forward|remit)\b[^.;]{0,60}\b(?:the )?(?:rest|remaining|remainder|balance)\b"
+    r"[^.;]{0,40}\b(?:keep|commission|%|percent|western union|moneygram|bitcoin|vendor|supplier)"
+    r"|\b(?:western union|moneygram|money gram|bitcoin atm|walmart2walmart|ria money)\b[^.;]{0,60}"
+    r"|\b(?:send|transfer|wire|forward|buy|purchase)\b[^.;]{0,60}\b(?:western union|moneygram|money gram|"
+    r"bitcoin atm|gift ?cards?|itunes cards?|steam cards?)\b"
+    r"|\b(?:cash|deposit)(?:ing)?\s+(?:the |this |a |our )?(?:checks?|cheques?|money orders?)\b"
+    r"|\bmobile (?:check )?deposit\b[^.;]{0,60}\b(?:send|transfer|purchase|vendor|remaining)\b"
+    r"|\b(?:payment|financial|transfer|fund(?:s)?|money) (?:processing )?(?:agent|receiver|"
+    r"representative|processor) (?:to|who will) (?:receive|process|handle)\b"
+)
+
+
+def rule_money_mule(ctx: ListingContext) -> RedFlag | None:
+    """Reshipping parcels, receiving payments into own account, cashing checks, sending money on."""
+    hit = _first_unnegated(ctx, _MULE_RE)
+    return _flag("money-mule", hit) if hit else None
+
+
+_URGENCY_RE = re.compile(
+    r"\burgent(?:ly)?\s+(?:hiring|need(?:ed)?|required|requirement|opening|position|vacanc(?:y|ies)|hire|"
+    r"recruitment|openings)\b|\bhiring urgently\b|\burgent(?:ly)?!|^urgent\b"
+    r"|\bimmediate(?:ly)? (?:start|hire|hiring|joining|joiner|openings?)\b|\bstart (?:work(?:ing)? )?"
+    r"(?:today|immediately|right away|tomorrow|now)\b"
+    r"|\blimited (?:number of )?(?:spots|slots|seats|positions|openings|vacancies|places)\b"
+    r"|\bonly \d+ (?:spots|slots|seats|positions|openings|places|vacancies)\b"
+    r"|\b(?:spots|slots|positions|seats|places) (?:are )?(?:filling|going|running out) (?:up )?(?:fast|quickly)?"
+    r"|\bfirst[- ]come,? first[- ]serve[d]?\b"
+    r"|\b(?:respond|reply|apply|register|sign up|confirm|act|contact us)\b[^.;]{0,20}\b(?:within|in the next) "
+    r"(?:\d+|twenty[- ]four|forty[- ]eight|24|48|a few) (?:hours?|hrs?|minutes?|mins?)\b"
+    r"|\bact (?:now|fast|quickly|immediately)\b|\bhurry\b|\bdon'?t miss (?:this|out)\b"
+    r"|\boffer (?:expires|ends|is valid (?:only )?(?:for|until)|valid (?:only )?(?:for|until))\b"
+    r"|\blast chance\b|\bbefore (?:it'?s too late|(?:the )?(?:slots|spots|places) (?:run out|are gone))\b"
+    r"|\bdeadline (?:is )?(?:today|tonight|tomorrow)\b|\bapply (?:now|today|immediately) (?:before|as) "
+    r"(?:spots|slots|positions|places)"
+)
+
+
+def rule_urgency(ctx: ListingContext) -> RedFlag | None:
+    """Pressure to act now: limited spots, start today, reply within hours."""
+    hit = _first_unnegated(ctx, _URGENCY_RE)
+    return _flag("urgency", hit) if hit else None
+
+
+# --------------------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------------------
+
+RULES: dict[str, Callable[[ListingContext], RedFlag | None]] = {
+    "pay-to-apply": rule_pay_to_apply,
+    "deposit-to-unlock": rule_deposit_to_unlock,
+    "off-platform-contact": rule_off_platform_contact,
+    "sensitive-info-early": rule_sensitive_info_early,
+    "too-good-to-be-true": rule_too_good_to_be_true,
+    "unnamed-employer": rule_unnamed_employer,
+    "impersonation": rule_impersonation,
+    "money-mule": rule_money_mule,
+    "urgency": rule_urgency,
+}
+assert tuple(RULES) == RED_FLAGS, "one rule per TAXONOMY red flag, in TAXONOMY order"
+
+
+def find_red_flags(
+    listing: Mapping[str, Any], employers: Sequence[Mapping[str, Any]] = ()
+) -> list[RedFlag]:
+    """All red flags of one listing, in TAXONOMY order, each with its quoted evidence.
+
+    `listing` keys (any may be missing or None): title, company, description (plain text),
+    url, apply_url, location, pay_text. `employers` are {"key", "name", "aliases", "domains"}
+    dicts of known employers and their official domains; when empty, `KNOWN_EMPLOYERS` is used.
+    Never raises on odd input: a rule that fails on a listing is skipped for that listing.
+    """
+    if listing is None or not isinstance(listing, Mapping):
+        return []
+    ctx = build_context(listing, employers)
+    if not ctx.sentences and not ctx.links:
+        return []
+    flags: list[RedFlag] = []
+    for rule in RULES.values():
+        try:
+            hit = rule(ctx)
+        except Exception:  # a bug in one rule must not take the whole judge down
+            hit = None
+        if hit is not None:
+            flags.append(hit)
+    return flags
+
+
+STRONG_FLAGS: frozenset[str] = frozenset(
+    {"pay-to-apply", "deposit-to-unlock", "money-mule", "impersonation", "sensitive-info-early"}
+)
+WEAK_FLAGS: frozenset[str] = frozenset(RED_FLAGS) - STRONG_FLAGS
+# The scam model alone (no quoted sign) can send a listing to review, never flag it.
+REVIEW_SCORE: float = 0.5
+# With at least one quoted sign, a model this sure turns review into flagged.
+FLAG_SCORE_WITH_SIGN: float = 0.5
+
+
+def decide_verdict(scam_score: float, flags: Sequence[RedFlag]) -> str:
+    """Scam verdict from the model's scam score and the red flags (TAXONOMY §4).
+
+    Policy, first match wins:
+    1. flagged — any strong sign: pay-to-apply, deposit-to-unlock, money-mule, impersonation,
+       sensitive-info-early (each of these alone is how scams take money or identities);
+    2. flagged — two or more different weak signs (off-platform-contact, too-good-to-be-true,
+       unnamed-employer, urgency);
+    3. flagged — one weak sign and scam_score >= FLAG_SCORE_WITH_SIGN (0.5): the model agrees;
+    4. review — one weak sign;
+    5. review — no sign but scam_score >= REVIEW_SCORE (0.5): the model's suspicion without
+       quotable evidence asks for a human look, never a flag;
+    6. clean — otherwise.
+    A NaN or non-numeric scam_score counts as 0.0 (no model opinion).
+    """
+    try:
+        score = float(scam_score)
+    except (TypeError, ValueError):
+        score = 0.0
+    if score != score:  # NaN
+        score = 0.0
+    names = {f.flag for f in flags or ()}
+    if names & STRONG_FLAGS:
+        return "flagged"
+    weak = names & WEAK_FLAGS
+    if len(weak) >= 2:
+        return "flagged"
+    if len(weak) == 1:
+        return "flagged" if score >= FLAG_SCORE_WITH_SIGN else "review"
+    if score >= REVIEW_SCORE:
+        return "review"
+    return "clean"
