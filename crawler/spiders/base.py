@@ -32,6 +32,8 @@ STAT_PARTIAL = "evaljobs/partial"
 STAT_FAILED = "evaljobs/failed"
 STAT_SKIPPED = "evaljobs/skipped"
 STAT_ITEMS = "evaljobs/items_yielded"
+STAT_REQUESTS = "evaljobs/requests_issued"
+STAT_BUDGET_EXHAUSTED = "evaljobs/budget_exhausted"
 
 
 class SourceSpider(scrapy.Spider):
@@ -52,6 +54,56 @@ class SourceSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.frozen_now = crawler.settings.get("EVALJOBS_FROZEN_NOW") or None
         return spider
+
+    # ------------------------------------------------------------ politeness
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Apply the source's own download delay (crawler/sources.yaml) to its crawls.
+
+        Set at "spider" priority, so a command-line setting (tests on loopback) still wins.
+        """
+        super().update_settings(settings)
+        terms = cls.terms()
+        if terms is not None:
+            settings.set("DOWNLOAD_DELAY", terms.download_delay, priority="spider")
+
+    @classmethod
+    def terms(cls) -> Any | None:
+        """The source's SourceTerms, or None for a spider without an entry in sources.yaml."""
+        from crawler.config import ConfigError
+        from crawler.sources import source_terms
+
+        try:
+            return source_terms(cls.name)
+        except ConfigError:
+            return None
+
+    @property
+    def request_budget(self) -> int | None:
+        """Most requests one run may make: EVALJOBS_REQUEST_BUDGETS[name], then sources.yaml."""
+        settings = getattr(self, "settings", None)
+        budgets = settings.getdict("EVALJOBS_REQUEST_BUDGETS") if settings is not None else {}
+        if budgets.get(self.name) is not None:
+            return int(budgets[self.name])
+        terms = self.terms()
+        return terms.request_budget if terms is not None else None
+
+    def within_budget(self, request: scrapy.Request) -> scrapy.Request | None:
+        """`request` if the run's request budget allows one more, else None.
+
+        A request left out for want of budget means the run did not see the whole source:
+        it is counted, logged and the run marked partial (so it closes no listings).
+        """
+        budget = self.request_budget
+        spent = self._stat_value(STAT_REQUESTS)
+        if budget is not None and spent >= budget:
+            logger.warning("[%s] request budget of %d spent; not asking %s", self.name, budget, request.url)
+            self._inc(STAT_BUDGET_EXHAUSTED)
+            self.mark_partial(f"request budget of {budget} spent before the source was read whole")
+            return None
+        self._inc(STAT_REQUESTS)
+        return request
 
     # ------------------------------------------------------------ settings
 
@@ -156,6 +208,11 @@ class SourceSpider(scrapy.Spider):
             stats.inc_value(key, count)
         else:
             self._stats_fallback[key] = self._stats_fallback.get(key, 0) + count
+
+    def _stat_value(self, key: str) -> int:
+        stats = self._stats()
+        value = stats.get_value(key) if stats is not None else self._stats_fallback.get(key)
+        return int(value or 0)
 
     def _set(self, key: str, value: Any) -> None:
         stats = self._stats()
