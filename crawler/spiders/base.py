@@ -227,3 +227,48 @@ def _items_only(results: Iterable[Any] | None) -> Iterator[JobListing]:
     for result in results or ():
         if isinstance(result, JobListing):
             yield result
+
+
+STAT_UNKNOWN_BOARDS = "evaljobs/unknown_boards"
+STAT_EMPTY_BOARDS = "evaljobs/empty_boards"
+
+
+class BoardSpider(SourceSpider):
+    """A spider reading one board per registry employer on an ATS platform.
+
+    The boards come from `-a boards=a,b` when given (tests, one-off checks), else from the
+    registry (`board_tokens(name)`). A board the ATS does not know (404) is a registry entry
+    to fix, not a broken source: counted under ``evaljobs/unknown_boards`` and logged,
+    without marking the run partial.
+    """
+
+    handle_httpstatus_list = [404]
+
+    def __init__(self, *args: Any, boards: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.board_list = [b.strip() for b in boards.split(",") if b.strip()] if boards else None
+
+    def boards(self) -> list[str]:
+        return self.board_list or board_tokens(self.name, getattr(self, "settings", None))
+
+    def unknown_board(self, response: Response, board: str | None) -> None:
+        logger.warning(
+            "[%s] board %r not found (%s) at %s: fix crawler/employers.yaml",
+            self.name, board, response.status, response.url,
+        )
+        self._inc(STAT_UNKNOWN_BOARDS)
+        self._inc(f"{STAT_UNKNOWN_BOARDS}/{board}")
+
+    def empty_board(self, response: Response, board: str | None) -> None:
+        """A board that answered with no postings: maybe none open, maybe a wrong token."""
+        logger.info("[%s] board %r listed no postings at %s", self.name, board, response.url)
+        self._inc(STAT_EMPTY_BOARDS)
+        self._inc(f"{STAT_EMPTY_BOARDS}/{board}")
+
+
+def board_tokens(ats: str, settings: Any) -> list[str]:
+    """Board tokens of the registry employers on `ats` (fixture-only boards when asked)."""
+    from crawler.registry import boards_for, load_registry
+
+    include = bool(settings.getbool("EVALJOBS_INCLUDE_FIXTURE_BOARDS")) if settings else False
+    return [token for _key, token in boards_for(ats, load_registry(), include_fixture_only=include)]
