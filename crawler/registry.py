@@ -139,8 +139,10 @@ def _domains(raw: Any, at: At) -> dict[str, tuple[str, ...]]:
         for i, domain in enumerate(items):
             expect_domain(domain, at.key(part).index(i))
             if _in_shared(domain):
-                raise at.key(part).index(i).error(
-                    f"expected the employer's own domain, got the shared host {domain!r}"
+                raise (
+                    at.key(part)
+                    .index(i)
+                    .error(f"expected the employer's own domain, got the shared host {domain!r}")
                 )
         out[part] = items
     return out
@@ -254,8 +256,11 @@ def load_registry(path: Path | None = None) -> list[Employer]:
             for j, domain in enumerate(items):
                 owner = domains.get(domain)
                 if owner is not None and owner != employer.key:
-                    raise item_at.key("domains").key(part).index(j).error(
-                        f"domain {domain!r} already belongs to {owner!r}"
+                    raise (
+                        item_at.key("domains")
+                        .key(part)
+                        .index(j)
+                        .error(f"domain {domain!r} already belongs to {owner!r}")
                     )
                 domains[domain] = employer.key
         if employer.board is not None:
@@ -269,8 +274,10 @@ def load_registry(path: Path | None = None) -> list[Employer]:
 
     for i, employer in enumerate(employers):
         if employer.parent is not None and employer.parent not in keys:
-            raise list_at.index(i).key("parent").error(
-                f"expected the key of another employer, got {employer.parent!r}"
+            raise (
+                list_at.index(i)
+                .key("parent")
+                .error(f"expected the key of another employer, got {employer.parent!r}")
             )
     return employers
 

@@ -134,8 +134,12 @@ def _parse_group(raw: Any, at: At, searchable: tuple[str, ...]) -> TermGroup:
     languages = expect_str_list(raw.get("languages", []), at.key("languages"))
     for i, code in enumerate(languages):
         if not _LANGUAGE_RE.match(code):
-            raise at.key("languages").index(i).error(
-                f"expected an ISO 639-1 code such as 'de' (quote 'no' for Norwegian), got {code!r}"
+            raise (
+                at.key("languages")
+                .index(i)
+                .error(
+                    f"expected an ISO 639-1 code such as 'de' (quote 'no' for Norwegian), got {code!r}"
+                )
             )
     raw_terms = raw["terms"]
     if not isinstance(raw_terms, list) or not raw_terms:
