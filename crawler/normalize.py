@@ -88,6 +88,7 @@ _DATE_FORMATS = (
     "%Y/%m/%d",
     "%m/%d/%Y",
     "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S UTC",  # Recruitee: "2023-07-25 17:53:46 UTC"
 )
 
 
@@ -194,6 +195,8 @@ def normalize_pay_unit(unit: object) -> str | None:
     if not unit:
         return None
     key = re.sub(r"[\s-]+", "_", str(unit).strip().lower())
+    # Ashby says "1 YEAR"; Lever's salaryRange says "per-year-salary" / "per-hour-wage".
+    key = re.sub(r"^1_|_(?:salary|wage)$", "", key)
     return _UNIT_ALIASES.get(key) or _UNIT_ALIASES.get(key.removeprefix("per_"))
 
 
