@@ -372,20 +372,34 @@ def match_employer(name_or_domain: str, employers: list[Employer] | None = None)
 def employers_for_rules(employers: list[Employer] | None = None) -> list[dict[str, Any]]:
     """Plain dicts for the classifier's impersonation rule: key, name, aliases, domains.
 
-    `domains` is the flat sorted list of verified domains. Fixture-only entries and
-    entries without any verified domain are left out: with no domain to compare, the rule
-    could only flag every listing that names them.
+    `domains` is the flat sorted list of the verified domains of the employer's whole
+    family (parent, itself, children): an Outlier posting linking to scale.com or a
+    Meridial one to invisibletech.ai is the same company, not an impersonation.
+    Fixture-only entries and entries whose family has no verified domain are left out:
+    with no domain to compare, the rule could only flag every listing that names them.
     """
-    return [
-        {
-            "key": e.key,
-            "name": e.name,
-            "aliases": list(e.aliases),
-            "domains": sorted(official_domains(e)),
-        }
-        for e in _table(employers)
-        if not e.fixture_only and official_domains(e)
-    ]
+    table = _table(employers)
+    by_key = {e.key: e for e in table}
+
+    def root(e: Employer) -> str:
+        seen = {e.key}
+        while e.parent is not None and e.parent in by_key and e.parent not in seen:
+            e = by_key[e.parent]
+            seen.add(e.key)
+        return e.key
+
+    family: dict[str, set[str]] = {}
+    for e in table:
+        family.setdefault(root(e), set()).update(official_domains(e))
+    rules = []
+    for e in table:
+        domains = family[root(e)]
+        if e.fixture_only or not domains:
+            continue
+        rules.append(
+            {"key": e.key, "name": e.name, "aliases": list(e.aliases), "domains": sorted(domains)}
+        )
+    return rules
 
 
 def registry_rows(employers: list[Employer] | None = None) -> list[dict[str, Any]]:

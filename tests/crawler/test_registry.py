@@ -243,6 +243,13 @@ def test_employers_for_rules_are_plain_dicts_with_flat_domains(registry):
     json.dumps(rules)
 
 
+def test_employers_for_rules_give_a_platform_the_domains_of_its_corporate_family(registry):
+    by_key = {r["key"]: r for r in employers_for_rules(registry)}
+    assert {"outlier.ai", "scale.com", "remotasks.com"} <= set(by_key["outlier"]["domains"])
+    assert "invisibletech.ai" in by_key["meridial"]["domains"]
+    assert "alignerr.com" in by_key["labelbox"]["domains"]
+
+
 def test_employers_for_rules_leaves_out_fixture_boards_and_employers_without_domains(registry):
     keys = {r["key"] for r in employers_for_rules(registry)}
     assert "codepath" not in keys and "cursor" not in keys
