@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import scrapy
@@ -44,9 +45,13 @@ class SourceSpider(scrapy.Spider):
     # Fixed "now" for tests and captures: ISO-8601 text, set by the EVALJOBS_FROZEN_NOW setting.
     frozen_now: str | None = None
 
-    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, base_url: str | None = None, match: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._base_url_override = base_url
+        # Feed sources keep only postings that name a search term; `-a match=all` keeps all.
+        self.keep_unmatched = match == "all"
         self._stats_fallback: dict[str, Any] = {}
 
     @classmethod
@@ -104,6 +109,16 @@ class SourceSpider(scrapy.Spider):
             return None
         self._inc(STAT_REQUESTS)
         return request
+
+    # ------------------------------------------------------------ local matching
+
+    def matched_terms(self, *texts: Any) -> list[str]:
+        """The search terms and relevance hints named in `texts` (whole words, any case).
+
+        Sources read whole (a feed, not a search) use it to keep the postings about this
+        kind of work; the terms found also go into the listing's `board`.
+        """
+        return _term_matcher()(" ".join(str(t) for t in texts if t))
 
     # ------------------------------------------------------------ settings
 
@@ -193,7 +208,11 @@ class SourceSpider(scrapy.Spider):
         return cls.default_base_url or f"https://{cls.name}.invalid/"
 
     def parse_capture(self, response: Response) -> Iterator[JobListing]:
-        """Listings of one recorded response, following no links (for `evaljobs parse`)."""
+        """Listings of one recorded response, following no links (for `evaljobs parse`).
+
+        Every posting is kept, matched or not: a capture is parsed to be looked at whole.
+        """
+        self.keep_unmatched = True
         yield from _items_only(self.parse(response))
 
     # ------------------------------------------------------------ stats
@@ -272,3 +291,97 @@ def board_tokens(ats: str, settings: Any) -> list[str]:
 
     include = bool(settings.getbool("EVALJOBS_INCLUDE_FIXTURE_BOARDS")) if settings else False
     return [token for _key, token in boards_for(ats, load_registry(), include_fixture_only=include)]
+
+
+@lru_cache(maxsize=1)
+def _term_matcher() -> Any:
+    """A function giving the search terms and relevance hints found in a text."""
+    import re
+
+    from crawler.search_terms import load_search_terms
+
+    terms = load_search_terms()
+    phrases: list[str] = []
+    for phrase in [*terms.all_terms(), *terms.relevance_hints.suggest_relevant]:
+        if phrase.casefold() not in {p.casefold() for p in phrases}:
+            phrases.append(phrase)
+    patterns = [(p, re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)", re.I)) for p in phrases]
+
+    def found(text: str) -> list[str]:
+        return [phrase for phrase, pattern in patterns if pattern.search(text)]
+
+    return found
+
+
+class TermSearchSpider(SourceSpider):
+    """A source asked once per search term; a posting found under several terms is one listing.
+
+    The terms (`crawler.search_terms.terms_for_source(name)`, or `-a terms=a,b`) are asked
+    one after the other, each request within the run's budget; listings are held until the
+    last answer so that a posting found under several terms carries them all in `board`.
+    A subclass writes `search_request(term)` and `postings_in(response)` (field dicts, each
+    with `source_id`), and `term_of(response)` for a recorded answer.
+    """
+
+    def __init__(self, *args: Any, terms: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._terms_override = [t.strip() for t in terms.split(",") if t.strip()] if terms else None
+        self._pending: list[str] = []
+        self._held: dict[str, dict[str, Any]] = {}
+        self._held_terms: dict[str, list[str]] = {}
+
+    def search_terms(self) -> list[str]:
+        from crawler.search_terms import terms_for_source
+
+        return self._terms_override or terms_for_source(self.name)
+
+    def search_request(self, term: str) -> scrapy.Request:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def postings_in(self, response: Response) -> list[dict[str, Any]] | None:  # pragma: no cover
+        raise NotImplementedError
+
+    def term_of(self, response: Response) -> str | None:
+        return None
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        self._pending = list(self.search_terms())
+        yield from self._advance()
+
+    def parse(self, response: Response, term: str | None = None) -> Iterator[Any]:
+        term = term or self.term_of(response)
+        for fields in self.postings_in(response) or ():
+            source_id = str(fields["source_id"])
+            if source_id in self._held:
+                self._inc("evaljobs/found_under_several_terms")
+            else:
+                self._held[source_id] = fields
+                self._held_terms[source_id] = []
+            if term and term not in self._held_terms[source_id]:
+                self._held_terms[source_id].append(term)
+        yield from self._advance()
+
+    def on_search_error(self, failure: Any) -> Iterator[Any]:
+        """Errback: count the failure, then go on with the next term."""
+        self.on_request_error(failure)
+        yield from self._advance()
+
+    def parse_capture(self, response: Response) -> Iterator[JobListing]:
+        term = self.term_of(response)
+        for fields in self.postings_in(response) or ():
+            yield self.make_listing(board=term, **fields)
+
+    def _advance(self) -> Iterator[Any]:
+        """The next term's request, or (when none is left or the budget is spent) the listings."""
+        while self._pending:
+            request = self.within_budget(self.search_request(self._pending.pop(0)))
+            if request is None:
+                self._pending.clear()
+                break
+            yield request
+            return
+        for source_id, fields in self._held.items():
+            board = "; ".join(self._held_terms[source_id]) or None
+            yield self.make_listing(board=board, **fields)
+        self._held.clear()
+        self._held_terms.clear()
