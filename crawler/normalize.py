@@ -78,6 +78,46 @@ def _tidy_text(text: str) -> str:
     return text.strip()
 
 
+# ---------------------------------------------------------------- mojibake
+
+# UTF-8 bytes read as Latin-1 or Windows-1252 ("Youâ€™ll", "ZÃ³calo"): a lead byte
+# (Â..ô) followed by continuation bytes (0x80..0xBF, which cp1252 shows as € ‚ ƒ … ™ etc.).
+_CP1252_CONTINUATION = "".join(
+    bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xC0)
+)
+_MOJIBAKE = re.compile(
+    "[\xc2-\xf4][" + re.escape(_CP1252_CONTINUATION) + "\x80-\xbf]{1,3}"
+)
+
+
+def repair_mojibake(text: str | None) -> str | None:
+    """Undo UTF-8 that was decoded as Latin-1 / cp1252, sequence by sequence.
+
+    Only sequences that decode as valid UTF-8 are replaced, so correct text (including
+    real accented letters) is left as it is. Remote OK serves descriptions this way.
+    """
+    if not text or not _MOJIBAKE.search(text):
+        return text
+
+    def fix(match: re.Match[str]) -> str:
+        chunk = match.group(0)
+        raw = bytearray()
+        for char in chunk:
+            if ord(char) < 256:
+                raw.append(ord(char))
+            else:
+                try:
+                    raw.extend(char.encode("cp1252"))
+                except UnicodeEncodeError:
+                    return chunk
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return chunk
+
+    return _MOJIBAKE.sub(fix, text)
+
+
 # ---------------------------------------------------------------- dates
 
 _DATE_FORMATS = (
