@@ -195,6 +195,14 @@ def m005_employers_and_sources(db: sqlite_utils.Database) -> None:
     )
 
 
+@core()
+def m006_grouping_keys(db: sqlite_utils.Database) -> None:
+    # Keys that find the same job on another source (see catalogue/groups.py).
+    for column in ("apply_key", "job_key", "company_key"):
+        db["listings"].add_column(column, str)
+        db["listings"].create_index([column])
+
+
 def _migration_sets() -> list[Migrations]:
     """Every migration set of the catalogue, core first."""
     return [core]

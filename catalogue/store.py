@@ -18,6 +18,8 @@ from typing import Any
 
 import sqlite_utils
 
+from catalogue import groups
+
 # Fields whose change is a new version of the posting (what a job seeker would care about).
 VERSIONED_FIELDS = (
     "title",
@@ -107,12 +109,15 @@ def listing_row(listing: Mapping[str, Any]) -> dict[str, Any]:
     row["scam_score"] = judgement.get("scam_score")
     row["model_version"] = judgement.get("model_version")
     row["content_hash"] = content_hash(listing)
+    row["apply_key"] = groups.apply_key(row)
+    row["job_key"] = groups.job_key(listing)
+    row["company_key"] = groups.normalize_company(row.get("company")) or None
     return row
 
 
 def start_run(db: sqlite_utils.Database, source: str, started_at: str | None = None) -> int:
     """Record the start of a crawl of `source` and return its run id."""
-    with db.conn:
+    with db.atomic():
         table = db["crawl_runs"].insert(
             {"source": source, "started_at": started_at or utc_now(), "status": "running"}
         )
@@ -134,7 +139,7 @@ def store_batch(
     rows = [listing_row(listing) for listing in listings]
     ids = [row["id"] for row in rows]
     existing = _existing(db, ids)
-    with db.conn:  # one transaction: all of the batch, or none of it
+    with db.atomic():  # one transaction (db.atomic, not `with conn`: sqlite-utils commits inside that): all or none
         for listing, row in zip(listings, rows, strict=True):
             counts.items += 1
             old = existing.get(row["id"])
@@ -145,7 +150,9 @@ def store_batch(
                 row["closed_at"] = None
                 row["group_id"] = row["id"]
                 row["is_canonical"] = 1
-                row["source_links"] = json.dumps([row["url"]] if row["url"] else [])
+                row["source_links"] = json.dumps(
+                    [{"source": row["source"], "url": row["url"], "id": row["id"], "closed": False}]
+                )
                 db["listings"].insert(row, replace=True)
                 _record_version(db, row["id"], now, row["content_hash"], ["created"], {}, _versioned(row))
                 counts.new += 1
@@ -158,7 +165,7 @@ def store_batch(
                     if before or after:
                         _record_version(db, row["id"], now, row["content_hash"], sorted(after), before, after)
                         counts.changed += 1
-                db["listings"].update(row["id"], row)
+                db["listings"].update(row["id"], {k: v for k, v in row.items() if k != "source_links"})
             _replace_red_flags(db, row["id"], (listing.get("judgement") or {}).get("red_flags") or [])
     return counts
 
@@ -268,7 +275,7 @@ def finish_run(
                 f"yielded {counts.items} items where the last healthy run yielded {previous}"
             )
     closed = 0
-    with db.conn:
+    with db.atomic():
         if status == "ok":
             cursor = db.execute(
                 "update listings set closed_at = ? where source = ? and closed_at is null "

@@ -20,7 +20,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from catalogue import store
+from catalogue import groups, store
 from catalogue.schema import open_catalogue
 from crawler.normalize import normalize_listing
 from crawler.run_status import error_count, run_status, skipped_count
@@ -147,13 +147,11 @@ class StorePipeline(_CrawlerAware):
             note=note,
             finished_at=self._now(),
         )
-        after = self.settings.get("EVALJOBS_AFTER_RUN")
-        if after:
-            after(self.db, summary)
+        grouped = groups.group_run(self.db, self.run_id, now=self._now())
         logger.info(
-            "[%s] run %s %s: %s items, %s new, %s changed, %s closed, %s errors%s",
+            "[%s] run %s %s: %s items, %s new, %s changed, %s closed, %s errors, %s grouped%s",
             summary.source, summary.run_id, summary.status, summary.items, summary.new,
-            summary.changed, summary.closed, summary.errors, f" ({note})" if note else "",
+            summary.changed, summary.closed, summary.errors, grouped, f" ({summary.note})" if summary.note else "",
         )
         self.crawler.stats.set_value("evaljobs/run_status", summary.status)
         self.db.close()

@@ -30,3 +30,38 @@ def parse(source: str, file: Path, url: str | None, raw: bool) -> None:
 
 
 COMMANDS = [parse]
+
+
+@click.command()
+@click.argument("sources", nargs=-1)
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None, help="Catalogue path.")
+@click.option("--timeout", type=float, default=1800, show_default=True, help="Seconds per source.")
+def crawl(sources: tuple[str, ...], db_path: Path | None, timeout: float) -> None:
+    """Crawl SOURCES live (all enabled sources when none is named) into the catalogue."""
+    from crawler.capture import UnknownSourceError, spider_class
+    from crawler.sources import load_sources
+    from evaljobs.crawling import run_crawl
+
+    db_path = db_path or default_db_path()
+    enabled = [slug for slug, terms in load_sources().items() if terms.enabled]
+    chosen = list(sources) or enabled
+    for source in chosen:
+        try:
+            spider_class(source)
+        except UnknownSourceError as error:
+            raise click.UsageError(str(error)) from None
+    failed = 0
+    for source in chosen:
+        result = run_crawl(source, db_path, timeout=timeout)
+        run = result.run or {}
+        click.echo(
+            f"{source}: {result.status}  items={run.get('items', 0)} new={run.get('new', 0)} "
+            f"changed={run.get('changed', 0)} closed={run.get('closed', 0)} errors={run.get('errors', 0)}"
+            + (f"  ({run.get('note')})" if run.get("note") else "")
+        )
+        failed += result.status == "failed"
+    if failed:
+        raise SystemExit(1)
+
+
+COMMANDS.append(crawl)
