@@ -460,7 +460,9 @@ def parse_location(
     elif _WORLDWIDE.search(text) and not codes:
         scope = "worldwide"
     elif codes:
-        scope = "countries" if (remote_flag or _REMOTE.search(text) or countries) else "onsite"
+        # Countries a source names for an on-site job (Lever's `country` with workplaceType
+        # "onsite") say where the office is, not where one may work from.
+        scope = "countries" if (remote_flag or _REMOTE.search(text) or (countries and remote_flag is not False)) else "onsite"
     elif regions:
         scope = "regions"
     elif _ONSITE.search(text) or remote_flag is False:
