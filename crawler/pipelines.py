@@ -21,6 +21,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from catalogue import groups, store
+from catalogue.reference import sync_table
 from catalogue.schema import open_catalogue
 from crawler.normalize import normalize_listing
 from crawler.run_status import error_count, run_status, skipped_count
@@ -70,8 +71,26 @@ class RawArchivePipeline(_CrawlerAware):
             self._file.close()
 
 
+def sync_reference_tables(db: Any) -> None:
+    """Copy the employer registry and the source terms into the catalogue."""
+    from crawler.registry import registry_rows
+    from crawler.sources import source_rows
+
+    sync_table(db, "employers", "key", registry_rows())
+    sync_table(db, "sources", "slug", source_rows())
+
+
 class NormalizePipeline(_CrawlerAware):
-    """Fill the normalized fields; a posting with no id or title is dropped and counted."""
+    """Fill the normalized fields; a posting with no id or title is dropped and counted.
+
+    The employer is recognised in the registry by name or by the posting's link domain.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        from crawler.registry import load_registry
+
+        self._employers = load_registry()
 
     def process_item(self, item: Any) -> dict[str, Any]:
         data = ItemAdapter(item).asdict()
@@ -79,7 +98,21 @@ class NormalizePipeline(_CrawlerAware):
             self.crawler.stats.inc_value("evaljobs/skipped")
             self.crawler.stats.inc_value("evaljobs/skipped/no_id_or_title")
             raise DropItem(f"[{data.get('source')}] listing without id or title at {data.get('url')}")
-        return normalize_listing(data)
+        listing = normalize_listing(data)
+        listing["employer_key"] = recognise_employer(listing, self._employers)
+        return listing
+
+
+def recognise_employer(listing: dict[str, Any], employers: Any) -> str | None:
+    """Registry key of the listing's employer: by company name, else by its link's domain."""
+    from crawler.registry import match_employer
+
+    for candidate in (listing.get("company"), listing.get("apply_url"), listing.get("url")):
+        if candidate:
+            employer = match_employer(str(candidate), employers)
+            if employer is not None:
+                return employer.key
+    return None
 
 
 class ClassifyPipeline(_CrawlerAware):
@@ -120,6 +153,7 @@ class StorePipeline(_CrawlerAware):
 
     def open_spider(self) -> None:
         self.db = open_catalogue(self.db_path)
+        sync_reference_tables(self.db)
         self.run_id = store.start_run(self.db, self.spider.name, started_at=self._now())
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
