@@ -136,6 +136,18 @@ class SourceSpider(scrapy.Spider):
             return self.frozen_now
         return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
+    async def start(self) -> Any:
+        """Scrapy >= 2.13 asks `start()`, not `start_requests()`: bridge to the latter.
+
+        Spiders here write `start_requests()` (a plain generator, easy to test); without
+        this bridge Scrapy 2.19 would only read `start_urls` and crawl nothing.
+        """
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[Any]:
+        yield from ()
+
     # ------------------------------------------------------------ items
 
     def make_listing(self, **fields: Any) -> JobListing:
