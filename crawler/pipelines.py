@@ -59,16 +59,29 @@ class RawArchivePipeline(_CrawlerAware):
         path = self.raw_dir / self.spider.name / f"{day}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file = path.open("a", encoding="utf-8")
+        # Run markers let `evaljobs rebuild` replay each crawl as the run it was.
+        self._write({"_run_start": {"source": self.spider.name, "started_at": self._now()}})
+        self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self._file is None:
+            return
+        status, note = run_status(self.crawler.stats.get_stats(), reason)
+        self._write({"_run_end": {"source": spider.name, "status": status, "note": note, "finished_at": self._now()}})
+        self._file.close()
+        self._file = None
+
+    def _now(self) -> str:
+        return self.settings.get("EVALJOBS_FROZEN_NOW") or store.utc_now()
+
+    def _write(self, record: dict[str, Any]) -> None:
+        self._file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        self._file.flush()
 
     def process_item(self, item: Any) -> Any:
         if self._file is not None:
-            self._file.write(json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, default=str) + "\n")
-            self._file.flush()
+            self._write(ItemAdapter(item).asdict())
         return item
-
-    def close_spider(self) -> None:
-        if self._file is not None:
-            self._file.close()
 
 
 def sync_reference_tables(db: Any) -> None:
@@ -126,8 +139,24 @@ class ClassifyPipeline(_CrawlerAware):
 
         self._judge = judge
         self._employers = employers_for_rules(load_registry())
+        self._unavailable: str | None = None
+
+    def open_spider(self) -> None:
+        from classifier import default_model
+
+        try:
+            default_model()
+        except Exception as error:  # no model, or one built with another scikit-learn
+            # Listings are still stored (unjudged) but the run is failed, so it closes nothing;
+            # `evaljobs rebuild` judges them once a model is there.
+            self._unavailable = str(error)
+            logger.error("[%s] the judge is unavailable: %s", self.spider.name, error)
+            self.crawler.stats.set_value("evaljobs/failed", f"judge unavailable: {error}")
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        if self._unavailable:
+            item["judgement"] = {}
+            return item
         try:
             judgement = self._judge(item, employers=self._employers)
             item["judgement"] = judgement.to_dict()

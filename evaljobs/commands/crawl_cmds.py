@@ -65,3 +65,25 @@ def crawl(sources: tuple[str, ...], db_path: Path | None, timeout: float) -> Non
 
 
 COMMANDS.append(crawl)
+
+
+@click.command()
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None, help="Catalogue path.")
+@click.option("--raw", "raw_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Raw archive folder.")
+def rebuild(db_path: Path | None, raw_dir: Path | None) -> None:
+    """Rebuild the catalogue from the raw archive, re-judged with the current model."""
+    from evaljobs.paths import raw_dir as default_raw_dir
+    from evaljobs.rebuild import rebuild as rebuild_catalogue
+
+    db_path = db_path or default_db_path()
+    raw_dir = raw_dir or default_raw_dir()
+    if not raw_dir.is_dir():
+        raise click.UsageError(f"no raw archive at {raw_dir}")
+    report = rebuild_catalogue(db_path, raw_dir)
+    click.echo(
+        f"rebuilt {db_path}: {report.runs} runs, {report.items} items, {report.listings} listings"
+        + (f", {report.skipped_lines} unreadable lines skipped" if report.skipped_lines else "")
+    )
+
+
+COMMANDS.append(rebuild)
