@@ -36,8 +36,13 @@ COMMANDS = [parse]
 @click.argument("sources", nargs=-1)
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None, help="Catalogue path.")
 @click.option("--timeout", type=float, default=1800, show_default=True, help="Seconds per source.")
-def crawl(sources: tuple[str, ...], db_path: Path | None, timeout: float) -> None:
-    """Crawl SOURCES live (all enabled sources when none is named) into the catalogue."""
+@click.option("--force", is_flag=True, help="Crawl even if the source's least interval has not passed.")
+def crawl(sources: tuple[str, ...], db_path: Path | None, timeout: float, force: bool) -> None:
+    """Crawl SOURCES live (all enabled sources when none is named) into the catalogue.
+
+    A source crawled less than its terms' least interval ago (crawler/sources.yaml) is
+    skipped unless --force: the sources' terms are kept by the tool, not by memory.
+    """
     from crawler.capture import UnknownSourceError, spider_class
     from crawler.sources import load_sources
     from evaljobs.crawling import run_crawl
@@ -50,8 +55,18 @@ def crawl(sources: tuple[str, ...], db_path: Path | None, timeout: float) -> Non
             spider_class(source)
         except UnknownSourceError as error:
             raise click.UsageError(str(error)) from None
+    from evaljobs.health import hours_since_last_crawl
+
+    terms = load_sources()
     failed = 0
     for source in chosen:
+        waited = hours_since_last_crawl(db_path, source)
+        if not force and waited is not None and waited < terms[source].min_interval_hours:
+            click.echo(
+                f"{source}: skipped, crawled {waited:.1f} h ago; its terms allow one crawl every "
+                f"{terms[source].min_interval_hours:g} h (use --force to override)"
+            )
+            continue
         result = run_crawl(source, db_path, timeout=timeout)
         run = result.run or {}
         click.echo(
@@ -87,3 +102,32 @@ def rebuild(db_path: Path | None, raw_dir: Path | None) -> None:
 
 
 COMMANDS.append(rebuild)
+
+
+@click.command()
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None, help="Catalogue path.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+def sources(db_path: Path | None, as_json: bool) -> None:
+    """Each source's terms and health: last run, status, counts."""
+    from crawler.sources import load_sources
+    from evaljobs.health import source_health
+
+    db_path = db_path or default_db_path()
+    rows = source_health(db_path, load_sources())
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, default=str))
+        return
+    header = f"{'source':<16}{'on':<4}{'last run':<22}{'status':<9}{'items':>6}{'new':>5}{'chg':>5}{'closed':>7}{'err':>5}  {'every':>6}  republish"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for row in rows:
+        click.echo(
+            f"{row['source']:<16}{'yes' if row['enabled'] else 'no':<4}{(row['finished_at'] or '-'):<22}"
+            f"{(row['status'] or '-'):<9}{row['items']:>6}{row['new']:>5}{row['changed']:>5}{row['closed']:>7}"
+            f"{row['errors']:>5}  {row['min_interval_hours']:>5}h  {row['republish']}"
+            + (f"  ({row['note']})" if row["note"] else "")
+        )
+
+
+COMMANDS.append(sources)
