@@ -127,9 +127,10 @@ PAY_UNITS_BY_PLATFORM: dict[str, dict[str, str | None]] = {
     # record.payRateFrequency (index and job page); counts seen: hourly 332, per-task 30,
     # one-time 9, yearly 3 of 374 (CONTRACTOR-PLATFORMS.md §1).
     "mercor": {"hourly": "hour", "per-task": "task", "one-time": None, "yearly": "year"},
-    # micro1's data has one pay shape per field: ideal_hourly_rate, ideal_monthly_salary_*,
-    # ideal_yearly_compensation; the spider names the field, this maps it.
-    "micro1": {"ideal_hourly_rate": "hour", "ideal_monthly_salary": "month", "ideal_yearly_compensation": "year"},
+    # micro1's record has one pay field per period (ideal_hourly_rate, ideal_monthly_salary_*,
+    # ideal_yearly_compensation): the spider names the period of the field it read, or
+    # "per task" when the post says pay is output-based.
+    "micro1": {"hourly": "hour", "monthly": "month", "yearly": "year", "per task": "task"},
     # job.salaryType on the job page (only HOURLY seen in a capture).
     "alignerr": {"HOURLY": "hour"},
 }
