@@ -102,7 +102,9 @@ def is_job_posting(data: Any) -> bool:
         return False
     types = data.get("@type")
     types = types if isinstance(types, list) else [types]
-    return any(isinstance(t, str) and _SCHEMA_PREFIX.sub("", t.strip()) == "JobPosting" for t in types)
+    return any(
+        isinstance(t, str) and _SCHEMA_PREFIX.sub("", t.strip()) == "JobPosting" for t in types
+    )
 
 
 # ---------------------------------------------------------------- one posting's fields

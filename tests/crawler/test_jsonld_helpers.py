@@ -87,7 +87,9 @@ def test_a_posting_nested_in_a_web_page_is_found():
     assert find_job_postings(nested)[0]["title"] == "Production Technician - Swing Shift"
 
 
-@pytest.mark.parametrize("type_", ["JobPosting", ["JobPosting"], "http://schema.org/JobPosting", "schema:JobPosting"])
+@pytest.mark.parametrize(
+    "type_", ["JobPosting", ["JobPosting"], "http://schema.org/JobPosting", "schema:JobPosting"]
+)
 def test_the_type_is_recognised_in_every_spelling(type_):
     assert find_job_postings({**real_posting(), "@type": type_})
 
@@ -126,7 +128,11 @@ def test_telecommute_and_applicant_countries_give_remote_and_countries():
 
 
 def test_remote_posting_without_place_gets_a_location_from_its_countries():
-    posting = {**real_posting(), "jobLocationType": "TELECOMMUTE", "applicantLocationRequirements": {"@type": "Country", "name": "US"}}
+    posting = {
+        **real_posting(),
+        "jobLocationType": "TELECOMMUTE",
+        "applicantLocationRequirements": {"@type": "Country", "name": "US"},
+    }
     del posting["jobLocation"]
     assert job_posting_fields(posting)["location_raw"] == "Remote (US)"
 
@@ -147,6 +153,17 @@ def test_identifier_url_validity_and_employment_type_are_read():
 
 
 def test_a_single_salary_value_gives_equal_min_and_max():
-    posting = {**real_posting(), "baseSalary": {"@type": "MonetaryAmount", "currency": "USD", "value": {"value": 50, "unitText": "HOURLY"}}}
+    posting = {
+        **real_posting(),
+        "baseSalary": {
+            "@type": "MonetaryAmount",
+            "currency": "USD",
+            "value": {"value": 50, "unitText": "HOURLY"},
+        },
+    }
     fields = job_posting_fields(posting)
-    assert (fields["pay_min_raw"], fields["pay_max_raw"], fields["pay_unit_raw"]) == (50, 50, "HOURLY")
+    assert (fields["pay_min_raw"], fields["pay_max_raw"], fields["pay_unit_raw"]) == (
+        50,
+        50,
+        "HOURLY",
+    )

@@ -1,0 +1,105 @@
+"""Remote OK: the public API (about the 100 newest remote jobs), one request, matched locally.
+
+The answer is a JSON array whose first element is the API's legal notice, not a job: it is
+recognised and passed over (neither a listing nor an error). Its terms ask for a followed
+link back to the Remote OK job URL and Remote OK named as the source, so `url` is always
+the Remote OK page and the attribution names it. Descriptions come as UTF-8 read as
+Latin-1 ("Youâ€™ll"); they are repaired here, since that is the source's encoding fault.
+`salary_min`/`salary_max` are 0 when unknown and may be hourly figures: the unit is left
+unstated. Rows without a position or company are skipped and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import JobListing
+from crawler.normalize import html_to_text, repair_mojibake
+from crawler.sources import source_terms
+from crawler.spiders.base import SourceSpider
+
+
+class RemoteOkSpider(SourceSpider):
+    name = "remoteok"
+    default_base_url = "https://remoteok.com/api"
+    attribution = source_terms("remoteok").attribution_text
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        request = self.within_budget(
+            scrapy.Request(self.base_url, callback=self.parse, errback=self.on_request_error)
+        )
+        if request is not None:
+            yield request
+
+    def parse(self, response: Response) -> Iterator[JobListing]:
+        data = self.load_json(response)
+        if data is None:
+            return
+        if not isinstance(data, list):
+            self.parse_failed(response, "the answer is not a JSON array")
+            return
+        jobs = [element for element in data if not _is_legal_notice(element)]
+        if not jobs:
+            self.mark_partial("Remote OK answered with no jobs")
+        for job in jobs:
+            listing = self.listing_from_job(job, response)
+            if listing is not None:
+                yield listing
+
+    def listing_from_job(self, job: Any, response: Response) -> JobListing | None:
+        if (
+            not isinstance(job, dict)
+            or not job.get("id")
+            or not str(job.get("position") or "").strip()
+            or not str(job.get("company") or "").strip()
+            or not job.get("url")
+        ):
+            self.skip("malformed_job", str(job)[:80], response)
+            return None
+        title = repair_mojibake(str(job["position"]).strip())
+        description = repair_mojibake(job.get("description") or "")
+        tags = [str(t) for t in job.get("tags") or [] if t]
+        matched = self.matched_terms(title, " ".join(tags), html_to_text(description))
+        if not matched and not self.keep_unmatched:
+            self._inc("evaljobs/unmatched")
+            return None
+        low, high = _amount(job.get("salary_min")), _amount(job.get("salary_max"))
+        return self.make_listing(
+            source_id=str(job["id"]),
+            board="; ".join(matched) or None,
+            url=job["url"],
+            apply_url=job.get("apply_url") or None,
+            title=title,
+            company=repair_mojibake(str(job["company"]).strip()),
+            description_html=description,
+            location_raw=repair_mojibake(job.get("location") or "") or None,
+            remote_raw=True,  # Remote OK lists remote jobs only
+            pay_min_raw=low,
+            pay_max_raw=high,
+            # Remote OK shows every salary in US dollars; the period is never stated.
+            pay_currency_raw="USD" if low is not None or high is not None else None,
+            employment_type=next((t for t in tags if t.lower() in _EMPLOYMENT_TAGS), None),
+            posted_raw=job.get("date") or job.get("epoch"),
+            tags=tags,
+        )
+
+
+# Remote OK has no employment-type field; some postings say it in their tags.
+_EMPLOYMENT_TAGS = {"full-time", "part-time", "contract", "contractor", "freelance", "internship"}
+
+
+def _is_legal_notice(element: Any) -> bool:
+    return isinstance(element, dict) and "legal" in element and "position" not in element
+
+
+def _amount(value: Any) -> float | None:
+    """A salary figure, or None for the 0 / empty that Remote OK uses for "not stated"."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
