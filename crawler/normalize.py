@@ -493,7 +493,9 @@ _TRACKING_PARAMS = re.compile(
     r"^(utm_.*|gclid|fbclid|msclkid|mc_[a-z]+|ref|referrer|referral|ref_id|refid|source|src|"
     r"gh_src|gh_jid_src|lever-source|lever-origin|lever-via|ashby_src|trk|trackingid|"
     r"campaign|_hs(enc|mi)|igshid|yclid|si|s_kwcid|__hstc|__hssc|__hsfp|hss_channel|"
-    r"share_id|invite|invite_code|rc|utm)$",
+    r"share_id|invite|invite_code|rc|utm|"
+    # AI-training platforms' referral codes (Mercor, micro1) and source tags (DataAnnotation)
+    r"referralcode|referral_code|referrer_code|worker_src)$",
     re.I,
 )
 
