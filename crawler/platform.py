@@ -107,7 +107,7 @@ def assessment_statement(text: str | None) -> tuple[str, str] | None:
 
 
 _PER_TASK = re.compile(
-    r"\b(?:paid|compensated|pay(?:ment)? is) (?:per|by the|on a per[- ])(?:task|submission|item|deliverable|unit)\b"
+    r"\b(?:paid|compensated|pay(?:ment)? is) (?:per |by the |on a per[- ])(?:task|submission|item|deliverable|unit)\b"
     r"|\boutput[- ]based\b|\bper[- ]task (?:basis|pay|rate|compensation)\b|\bpiece[- ]?rate\b",
     re.I,
 )
