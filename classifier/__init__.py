@@ -1,0 +1,129 @@
+"""The judge: one call that says what a listing is, what it needs and whether it smells.
+
+This package imports nothing else of the project. Its front is `judge(listing)` (one listing)
+and `judge_many(listings)` (a batch, vectorised: the crawler's pipeline and `rebuild` use it),
+both returning `Judgement`s: relevance and its calibrated score, role types and domains (only
+for relevant listings; at least one role type), languages of the work, red flags with their
+quoted evidence (rules.py), the scam score (the EMSCAD model, scam.py) and verdict, the model
+version and the fields that were missing. The default model is loaded once from the model
+directory (persist.py) and cached. Bad input never raises: missing or empty fields, HTML,
+huge or binary text all get a Judgement; with nothing to judge, relevance is False and 0.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from classifier.features import FIELDS, Doc, missing_fields, prepare, raw_field
+from classifier.judgement import DOMAINS, RED_FLAGS, ROLE_TYPES, VERDICTS, Judgement, RedFlag
+from classifier.languages import extract_languages
+from classifier.persist import ModelError, ModelMissingError, ModelVersionError, load_model
+
+__all__ = [
+    "DOMAINS", "RED_FLAGS", "ROLE_TYPES", "VERDICTS", "Judgement", "RedFlag", "ModelError",
+    "ModelMissingError", "ModelVersionError", "judge", "judge_many", "default_model",
+    "clear_model_cache",
+]
+
+_MODEL: Any = None
+_MODEL_LOCK = threading.Lock()
+# At least this many letters in title + description, else there is nothing to judge (empty
+# input, a pasted binary, a lone number).
+_MIN_LETTERS = 3
+_LETTER_RE = re.compile(r"[^\W\d_]")
+# The scam model reads at most this much preprocessed text: its cost is linear in length
+# and the opening of a posting carries its signs (the rules read everything).
+_SCAM_CHARS = 3_000
+
+
+def default_model() -> Any:
+    """The saved model, loaded once per process (ModelMissingError if there is none)."""
+    global _MODEL
+    if _MODEL is None:
+        with _MODEL_LOCK:
+            if _MODEL is None:
+                _MODEL = load_model()
+    return _MODEL
+
+
+def clear_model_cache() -> None:
+    """Forget the cached model (after `evaljobs train`, or in tests)."""
+    global _MODEL
+    with _MODEL_LOCK:
+        _MODEL = None
+
+
+def judge(listing: Mapping[str, Any], *, employers: Sequence[Mapping[str, Any]] = (),
+          model: Any = None) -> Judgement:
+    """Judge one listing (see the module docstring); never raises on bad input."""
+    return judge_many([listing], employers=employers, model=model)[0]
+
+
+def _has_text(doc: Doc) -> bool:
+    return len(_LETTER_RE.findall(doc["title"] + " " + doc["description"][:200], )) >= _MIN_LETTERS
+
+
+def _scam_scores(model: Any, listings: Sequence[Mapping[str, Any]], docs: Sequence[Doc]) -> list[float]:
+    pipeline = getattr(model, "scam", None)
+    if pipeline is None:
+        return [0.0] * len(docs)
+    from classifier.scam import listing_to_emscad_text
+
+    texts = [listing_to_emscad_text(dict(doc))[:_SCAM_CHARS] for doc in docs]
+    try:
+        return [float(p) for p in pipeline.predict_proba(texts)[:, 1]]
+    except Exception:  # a scam-model failure must not lose the rest of the judgement
+        return [0.0] * len(docs)
+
+
+def _red_flags(listing: Mapping[str, Any], doc: Doc,
+               employers: Sequence[Mapping[str, Any]]) -> list[RedFlag]:
+    from classifier.rules import find_red_flags
+
+    # The rules read the raw fields (they clean them, and read the whole description: a scam
+    # sign can sit at its bottom), not the capped text prepared for the models.
+    fields: dict[str, Any] = {name: raw_field(listing, name) for name in FIELDS}
+    for key in ("url", "apply_url"):
+        value = listing.get(key)
+        fields[key] = value if isinstance(value, str) else ""
+    try:
+        return list(find_red_flags(fields, employers))
+    except Exception:
+        return []
+
+
+def judge_many(listings: Iterable[Mapping[str, Any]], employers: Sequence[Mapping[str, Any]] = (),
+               *, model: Any = None) -> list[Judgement]:
+    """Judge a batch: features are computed once for the batch and the models run vectorised."""
+    from classifier.rules import decide_verdict
+
+    listings = [x if isinstance(x, Mapping) else {} for x in listings]
+    if not listings:
+        return []
+    model = model if model is not None else default_model()
+    docs = [prepare(x) for x in listings]
+    judgeable = [i for i, d in enumerate(docs) if _has_text(d)]
+    outputs = dict(zip(judgeable, model.predict_docs([docs[i] for i in judgeable]), strict=True))
+    scam = _scam_scores(model, listings, docs)
+    version = getattr(model, "model_version", "")
+    result: list[Judgement] = []
+    for i, (listing, doc) in enumerate(zip(listings, docs, strict=True)):
+        out = outputs.get(i)
+        flags = _red_flags(listing, doc, employers)
+        relevant = bool(out and out.relevant)
+        result.append(Judgement(
+            relevant=relevant,
+            relevance_score=round(out.relevance_score, 4) if out else 0.0,
+            role_types=list(out.role_types) if relevant else [],
+            domains=list(out.domains) if relevant else [],
+            languages=extract_languages(doc["title"], doc["description"]) if relevant else [],
+            red_flags=flags,
+            verdict=decide_verdict(scam[i], flags),
+            scam_score=round(scam[i], 4),
+            model_version=version,
+            missing_fields=missing_fields(doc),
+        ))
+    return result

@@ -1,0 +1,146 @@
+"""Benchmark: how many real listings a second `judge_many` judges on one core, and its memory.
+
+Owns one figure of the project's speed target (>= 2,000 listings/s on one core). The listings
+are the real postings committed under data/labels/*.jsonl (full remote-job postings,
+AI-platform postings, title-only marketplace listings, recorded API responses), repeated in a
+fixed shuffled order until there are at least --n of them. BLAS / OpenMP threads are pinned to
+one before numpy loads. Prints listings/s for the whole judge and for its parts (features +
+models, red-flag rules, scam model), and peak memory (ru_maxrss; tracemalloc when asked).
+
+    .venv/bin/python bench/bench_judge.py [--n 10000] [--batch 500] [--model-dir DIR]
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from classifier import judge_many  # noqa: E402
+from classifier.features import prepare  # noqa: E402
+from classifier.persist import default_model_dir, ensure_model  # noqa: E402
+
+FIELDS = ("title", "company", "description", "location", "pay_text", "url", "apply_url")
+
+
+def load_listings(labels_dir: Path, n: int, seed: int = 0) -> tuple[list[dict], int]:
+    """At least n listings from the committed labelled files, repeated in shuffled order."""
+    base: list[dict] = []
+    for path in sorted(labels_dir.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                base.append({k: record.get(k) for k in FIELDS if record.get(k) is not None})
+    if not base:
+        raise SystemExit(f"no labelled listings under {labels_dir}")
+    rng = random.Random(seed)
+    listings: list[dict] = []
+    while len(listings) < n:
+        batch = list(base)
+        rng.shuffle(batch)
+        listings.extend(batch)
+    return listings[:n], len(base)
+
+
+def _pin_one_core() -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        pass
+    if hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        except OSError:
+            pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--model-dir", type=Path, default=None)
+    parser.add_argument("--labels", type=Path, default=REPO / "data" / "labels")
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slower)")
+    args = parser.parse_args()
+    _pin_one_core()
+
+    model = ensure_model(args.model_dir or default_model_dir(), args.labels)
+    listings, distinct = load_listings(args.labels, args.n)
+    chars = statistics.mean(len(str(x.get("description") or "")) for x in listings)
+    print(f"{len(listings)} listings ({distinct} distinct real postings, mean description "
+          f"{chars:.0f} chars), batches of {args.batch}, one core, model {model.model_version}")
+
+    judge_many(listings[: args.batch], model=model)  # warm-up: imports, caches
+    if args.tracemalloc:
+        tracemalloc.start()
+    started = time.perf_counter()
+    relevant = 0
+    for i in range(0, len(listings), args.batch):
+        relevant += sum(j.relevant for j in judge_many(listings[i : i + args.batch], model=model))
+    elapsed = time.perf_counter() - started
+    print(f"judge_many: {len(listings) / elapsed:,.0f} listings/s ({elapsed:.2f} s; {relevant} judged relevant)")
+    if args.tracemalloc:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"peak traced Python memory during judging: {peak / 2**20:.1f} MiB")
+
+    # The parts, to see where the time goes.
+    sample = listings[: min(len(listings), 3_000)]
+    t = time.perf_counter()
+    docs = [prepare(x) for x in sample]
+    t_prepare = time.perf_counter() - t
+    t = time.perf_counter()
+    for i in range(0, len(docs), args.batch):
+        model.predict_docs(docs[i : i + args.batch])
+    t_models = time.perf_counter() - t
+    from classifier.rules import find_red_flags
+
+    t = time.perf_counter()
+    for x in sample:
+        find_red_flags(x)
+    t_rules = time.perf_counter() - t
+    t_scam = 0.0
+    if model.scam is not None:
+        from classifier.scam import listing_to_emscad_text
+
+        t = time.perf_counter()
+        for i in range(0, len(docs), args.batch):
+            texts = [listing_to_emscad_text(dict(d))[:3_000] for d in docs[i : i + args.batch]]
+            model.scam.predict_proba(texts)
+        t_scam = time.perf_counter() - t
+    from classifier.languages import extract_languages
+
+    t = time.perf_counter()
+    for d in docs:
+        extract_languages(d["title"], d["description"])
+    t_lang = time.perf_counter() - t
+    for name, secs in (("prepare (clean text)", t_prepare), ("features + models", t_models),
+                       ("red-flag rules", t_rules), ("scam model", t_scam),
+                       ("languages (every listing)", t_lang)):
+        rate = f"{len(sample) / secs:,.0f} listings/s" if secs else "n/a"
+        print(f"  {name:<26} {rate:>20}  ({1000 * secs / len(sample):.3f} ms each)")
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"peak resident memory (ru_maxrss): {peak_kib / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
