@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 STAT_BLOCKED = "evaljobs/blocked"
+# Listings a platform declared (index total, sitemap entries) that the run did not read.
+STAT_UNREAD = "evaljobs/declared_unread"
 
 # ---------------------------------------------------------------- evergreen pools
 
@@ -320,6 +322,15 @@ class PlatformSpiderMixin:
     def finish(self) -> Iterable[Any]:
         """Called once, when the queue has nothing more to send (override)."""
         return ()
+
+    def declared_unread(self, what: str, declared: int, unread: int) -> None:
+        """Fewer listings read than the platform declared: counted, logged, run partial."""
+        if unread <= 0:
+            return
+        note = f"{what} declared {declared}; {unread} were not read"
+        self.logger.warning("[%s] %s: the run closes nothing", self.name, note)
+        self._inc(STAT_UNREAD, unread)  # type: ignore[attr-defined]
+        self.mark_partial(note)  # type: ignore[attr-defined]
 
     def check_block(self, response: Any) -> bool:
         """True (and the platform is asked nothing more this run) when `response` is a block."""

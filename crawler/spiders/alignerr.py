@@ -215,11 +215,9 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
 
     def finish(self) -> Iterator[Any]:
         if self.declared_total is not None:
+            self.declared_unread("jobs list total", self.declared_total, self.declared_total - len(self.list_records))
             unread = [job_id for job_id in self.list_records if job_id not in self.answered]
-            if len(self.list_records) < self.declared_total:
-                self.mark_partial(f"jobs list declared {self.declared_total} jobs, listed {len(self.list_records)}")
-            if unread:
-                self.mark_partial(f"{len(unread)} of {len(self.list_records)} job pages were not read")
+            self.declared_unread("job pages listed", len(self.list_records), len(unread))
         for copies in group_copies(self.copies.values()).values():
             listing = self.listing_from_copies(copies)
             if listing is not None:

@@ -266,10 +266,7 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
         if self.sitemap_ids is None:
             return iter(())
         unread = self.sitemap_ids - self.index_ids - self.page_ids
-        if unread:
-            self.mark_partial(
-                f"sitemap declared {len(self.sitemap_ids)} listings; {len(unread)} were not read"
-            )
+        self.declared_unread("sitemap listings", len(self.sitemap_ids), len(unread))
         return iter(())
 
 

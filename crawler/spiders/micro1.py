@@ -188,8 +188,7 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
     def finish(self) -> Iterator[Any]:
         if self.sitemap_ids is not None:
             unread = [i for i in self.sitemap_ids if i not in self.read_ids]
-            if unread:
-                self.mark_partial(f"sitemap declared {len(self.sitemap_ids)} posts; {len(unread)} were not read")
+            self.declared_unread("sitemap posts", len(self.sitemap_ids), len(unread))
         return iter(())
 
 
