@@ -80,7 +80,10 @@ class RetryAfterMiddleware(RetryMiddleware):
             # Retrying sooner than asked would be impolite; waiting longer would stall the run.
             logger.warning(
                 "%s asks to retry after %.0f s (more than EVALJOBS_RETRY_AFTER_MAX=%.0f s); giving up on %s",
-                response.status, wait, self.max_wait, request.url,
+                response.status,
+                wait,
+                self.max_wait,
+                request.url,
             )
             stats.inc_value(STAT_TOO_LONG)
             return response
@@ -89,7 +92,12 @@ class RetryAfterMiddleware(RetryMiddleware):
             return response  # retries exhausted: the errback sees the 429/503
         stats.inc_value(STAT_HONOURED)
         stats.inc_value(STAT_WAITED, wait)
-        logger.info("%s with Retry-After %.0f s; waiting before retrying %s", response.status, wait, request.url)
+        logger.info(
+            "%s with Retry-After %.0f s; waiting before retrying %s",
+            response.status,
+            wait,
+            request.url,
+        )
         await self.wait(wait)
         return retry
 

@@ -61,8 +61,14 @@ class AshbySpider(BoardSpider):
             if listing is not None:
                 yield listing
 
-    def listing_from_job(self, job: Any, board: str | None, response: Response) -> JobListing | None:
-        if not isinstance(job, dict) or not job.get("id") or not str(job.get("title") or "").strip():
+    def listing_from_job(
+        self, job: Any, board: str | None, response: Response
+    ) -> JobListing | None:
+        if (
+            not isinstance(job, dict)
+            or not job.get("id")
+            or not str(job.get("title") or "").strip()
+        ):
             self.skip("malformed_job", str(job)[:80], response)
             return None
         if job.get("isListed") is False:
@@ -73,7 +79,11 @@ class AshbySpider(BoardSpider):
         locations = [str(job["location"]).strip()] if job.get("location") else []
         locations += [str(s["location"]).strip() for s in secondary if s.get("location")]
         countries = _countries([job.get("address"), *(s.get("address") for s in secondary)])
-        pay = pay_from_compensation(job) if job.get("shouldDisplayCompensationOnJobPostings") is not False else {}
+        pay = (
+            pay_from_compensation(job)
+            if job.get("shouldDisplayCompensationOnJobPostings") is not False
+            else {}
+        )
         html = job.get("descriptionHtml")
         return self.make_listing(
             source_id=str(job["id"]),
@@ -107,10 +117,14 @@ def pay_from_compensation(job: dict[str, Any]) -> dict[str, Any]:
     components = [c for c in compensation.get("summaryComponents") or [] if isinstance(c, dict)]
     if not any(c.get("compensationType") in _PAY_TYPES for c in components):
         tiers = [t for t in compensation.get("compensationTiers") or [] if isinstance(t, dict)]
-        components = [c for c in (tiers[0].get("components") or []) if isinstance(c, dict)] if tiers else []
+        components = (
+            [c for c in (tiers[0].get("components") or []) if isinstance(c, dict)] if tiers else []
+        )
     salary = next((c for c in components if c.get("compensationType") in _PAY_TYPES), None)
     # The salary-only summary first: the tier summary also carries equity ("• 0.1% – 0.3%").
-    text = compensation.get("scrapeableCompensationSalarySummary") or compensation.get("compensationTierSummary")
+    text = compensation.get("scrapeableCompensationSalarySummary") or compensation.get(
+        "compensationTierSummary"
+    )
     if salary is None:
         return {"pay_text": text} if text else {}
     return {

@@ -80,14 +80,24 @@ class LeverSpider(BoardSpider):
         if board is None or GLOBAL_API_HOST not in response.url or EU_API_HOST in response.url:
             return None
         eu_base = self.base_url.replace(GLOBAL_API_HOST, EU_API_HOST)
-        self.logger.info("[lever] site %r not on %s; asking %s", board, GLOBAL_API_HOST, EU_API_HOST)
+        self.logger.info(
+            "[lever] site %r not on %s; asking %s", board, GLOBAL_API_HOST, EU_API_HOST
+        )
         return self.within_budget(self.board_request(eu_base, board))
 
-    def listing_from_posting(self, posting: Any, board: str | None, response: Response) -> JobListing | None:
-        if not isinstance(posting, dict) or not posting.get("id") or not str(posting.get("text") or "").strip():
+    def listing_from_posting(
+        self, posting: Any, board: str | None, response: Response
+    ) -> JobListing | None:
+        if (
+            not isinstance(posting, dict)
+            or not posting.get("id")
+            or not str(posting.get("text") or "").strip()
+        ):
             self.skip("malformed_posting", str(posting)[:80], response)
             return None
-        categories = posting.get("categories") if isinstance(posting.get("categories"), dict) else {}
+        categories = (
+            posting.get("categories") if isinstance(posting.get("categories"), dict) else {}
+        )
         locations = [str(loc) for loc in categories.get("allLocations") or [] if loc]
         location = "; ".join(locations) or categories.get("location")
         salary = posting.get("salaryRange") if isinstance(posting.get("salaryRange"), dict) else {}

@@ -72,8 +72,14 @@ class RecruiteeSpider(BoardSpider):
             if listing is not None:
                 yield listing
 
-    def listing_from_offer(self, offer: Any, board: str | None, response: Response) -> JobListing | None:
-        if not isinstance(offer, dict) or not offer.get("id") or not str(offer.get("title") or "").strip():
+    def listing_from_offer(
+        self, offer: Any, board: str | None, response: Response
+    ) -> JobListing | None:
+        if (
+            not isinstance(offer, dict)
+            or not offer.get("id")
+            or not str(offer.get("title") or "").strip()
+        ):
             self.skip("malformed_offer", str(offer)[:80], response)
             return None
         salary = offer.get("salary") if isinstance(offer.get("salary"), dict) else {}
@@ -92,7 +98,11 @@ class RecruiteeSpider(BoardSpider):
             employment_type=offer.get("employment_type_code") or None,
             posted_raw=offer.get("published_at") or offer.get("created_at"),
             valid_through_raw=offer.get("close_at"),
-            tags=[t for t in (offer.get("department"), *(offer.get("tags") or [])) if isinstance(t, str) and t],
+            tags=[
+                t
+                for t in (offer.get("department"), *(offer.get("tags") or []))
+                if isinstance(t, str) and t
+            ],
             pay_min_raw=salary.get("min"),
             pay_max_raw=salary.get("max"),
             pay_currency_raw=salary.get("currency"),
@@ -132,11 +142,17 @@ def _location(offer: dict[str, Any], remote: bool) -> str | None:
 
 
 def _countries(offer: dict[str, Any]) -> list[str] | None:
-    codes = [loc.get("country_code") for loc in offer.get("locations") or [] if isinstance(loc, dict)]
-    codes = [c for c in dict.fromkeys(codes) if c] or ([offer["country_code"]] if offer.get("country_code") else [])
+    codes = [
+        loc.get("country_code") for loc in offer.get("locations") or [] if isinstance(loc, dict)
+    ]
+    codes = [c for c in dict.fromkeys(codes) if c] or (
+        [offer["country_code"]] if offer.get("country_code") else []
+    )
     return codes or None
 
 
 def board_from_url(url: str) -> str | None:
-    match = re.match(r"https?://([^./]+)\.recruitee\.com/", url) or re.search(r"/([^/]+)/offers/?(?:[?#]|$)", url)
+    match = re.match(r"https?://([^./]+)\.recruitee\.com/", url) or re.search(
+        r"/([^/]+)/offers/?(?:[?#]|$)", url
+    )
     return match.group(1) if match else None

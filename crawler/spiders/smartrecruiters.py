@@ -29,7 +29,13 @@ PAGE_SIZE = 100  # the API's maximum `limit`
 _SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additionalInformation")
 _SALARY_FIELD = re.compile(r"\b(?P<bound>min(?:imum)?|max(?:imum)?)?\b.*\bsalary\b", re.I)
 _AMOUNT = re.compile(r"^\s*(?P<num>\d[\d,.]*)\s*(?P<cur>[A-Z]{3})?\s*$")
-_UNIT_WORDS = {"annual": "year", "yearly": "year", "monthly": "month", "hourly": "hour", "daily": "day"}
+_UNIT_WORDS = {
+    "annual": "year",
+    "yearly": "year",
+    "monthly": "month",
+    "hourly": "hour",
+    "daily": "day",
+}
 
 
 class SmartRecruitersSpider(BoardSpider):
@@ -51,7 +57,9 @@ class SmartRecruitersSpider(BoardSpider):
             cb_kwargs={"board": company, "follow": True},
         )
 
-    def parse(self, response: Response, board: str | None = None, follow: bool = False) -> Iterator[Any]:
+    def parse(
+        self, response: Response, board: str | None = None, follow: bool = False
+    ) -> Iterator[Any]:
         """A list page (or, for `evaljobs parse`, a single posting's detail)."""
         board = board or board_from_url(response.url)
         if response.status == 404:
@@ -94,7 +102,9 @@ class SmartRecruitersSpider(BoardSpider):
         if follow:
             yield from self.next_page(data, board, len(postings))
 
-    def next_page(self, data: dict[str, Any], board: str | None, count: int) -> Iterator[scrapy.Request]:
+    def next_page(
+        self, data: dict[str, Any], board: str | None, count: int
+    ) -> Iterator[scrapy.Request]:
         offset, total = data.get("offset") or 0, data.get("totalFound")
         if board and count and isinstance(total, int) and offset + count < total:
             request = self.within_budget(self.list_request(board, offset + count))
@@ -109,8 +119,14 @@ class SmartRecruitersSpider(BoardSpider):
         if listing is not None:
             yield listing
 
-    def listing_from_posting(self, posting: Any, board: str | None, response: Response) -> JobListing | None:
-        if not isinstance(posting, dict) or not posting.get("id") or not str(posting.get("name") or "").strip():
+    def listing_from_posting(
+        self, posting: Any, board: str | None, response: Response
+    ) -> JobListing | None:
+        if (
+            not isinstance(posting, dict)
+            or not posting.get("id")
+            or not str(posting.get("name") or "").strip()
+        ):
             self.skip("malformed_posting", str(posting)[:80], response)
             return None
         company = posting.get("company") if isinstance(posting.get("company"), dict) else {}
@@ -118,7 +134,11 @@ class SmartRecruitersSpider(BoardSpider):
         board = company.get("identifier") or board
         location = posting.get("location") if isinstance(posting.get("location"), dict) else {}
         country = str(location.get("country") or "").upper() or None
-        employment = posting.get("typeOfEmployment") if isinstance(posting.get("typeOfEmployment"), dict) else {}
+        employment = (
+            posting.get("typeOfEmployment")
+            if isinstance(posting.get("typeOfEmployment"), dict)
+            else {}
+        )
         return self.make_listing(
             source_id=str(posting["id"]),
             board=board,
@@ -127,12 +147,15 @@ class SmartRecruitersSpider(BoardSpider):
             title=str(posting["name"]).strip(),
             company=company.get("name") or board,
             description_html=_job_ad_html(posting) or None,
-            location_raw=location.get("fullLocation") or _place(location.get("city"), location.get("region"), country),
+            location_raw=location.get("fullLocation")
+            or _place(location.get("city"), location.get("region"), country),
             countries_raw=[country] if country else None,
             remote_raw=location.get("remote") if isinstance(location.get("remote"), bool) else None,
             employment_type=employment.get("label"),
             posted_raw=posting.get("releasedDate"),
-            tags=[t for t in (_label(posting.get("department")), _label(posting.get("function"))) if t],
+            tags=[
+                t for t in (_label(posting.get("department")), _label(posting.get("function"))) if t
+            ],
             **pay_from_custom_fields(posting.get("customField")),
         )
 

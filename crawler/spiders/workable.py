@@ -63,13 +63,25 @@ class WorkableSpider(BoardSpider):
     def listing_from_job(
         self, job: Any, board: str | None, company: str | None, response: Response
     ) -> JobListing | None:
-        if not isinstance(job, dict) or not job.get("shortcode") or not str(job.get("title") or "").strip():
+        if (
+            not isinstance(job, dict)
+            or not job.get("shortcode")
+            or not str(job.get("title") or "").strip()
+        ):
             self.skip("malformed_job", str(job)[:80], response)
             return None
-        shown = [loc for loc in job.get("locations") or [] if isinstance(loc, dict) and not loc.get("hidden")]
+        shown = [
+            loc
+            for loc in job.get("locations") or []
+            if isinstance(loc, dict) and not loc.get("hidden")
+        ]
         if shown:
-            location = "; ".join(_place(loc.get("city"), loc.get("region"), loc.get("country")) for loc in shown)
-            countries = list(dict.fromkeys(loc.get("countryCode") or loc.get("country") for loc in shown))
+            location = "; ".join(
+                _place(loc.get("city"), loc.get("region"), loc.get("country")) for loc in shown
+            )
+            countries = list(
+                dict.fromkeys(loc.get("countryCode") or loc.get("country") for loc in shown)
+            )
         else:
             location = job.get("country") or None
             countries = [job["country"]] if job.get("country") else []
@@ -83,7 +95,9 @@ class WorkableSpider(BoardSpider):
             description_html=job.get("description") or None,
             location_raw=location or None,
             countries_raw=[c for c in countries if c] or None,
-            remote_raw=job.get("telecommuting") if isinstance(job.get("telecommuting"), bool) else None,
+            remote_raw=job.get("telecommuting")
+            if isinstance(job.get("telecommuting"), bool)
+            else None,
             employment_type=job.get("employment_type") or None,
             posted_raw=job.get("published_on") or job.get("created_at"),
             tags=[t for t in (job.get("department"), job.get("function")) if t],

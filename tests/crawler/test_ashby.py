@@ -22,21 +22,27 @@ CURSOR_URL = "https://api.ashbyhq.com/posting-api/job-board/cursor?includeCompen
 def lightdash():
     from crawler.capture import parse_capture_file
 
-    return parse_capture_file("ashby", FIXTURES / "ashby" / LIGHTDASH, url=LIGHTDASH_URL, frozen_now=FROZEN_NOW)
+    return parse_capture_file(
+        "ashby", FIXTURES / "ashby" / LIGHTDASH, url=LIGHTDASH_URL, frozen_now=FROZEN_NOW
+    )
 
 
 @pytest.fixture(scope="module")
 def cursor():
     from crawler.capture import parse_capture_file
 
-    items = parse_capture_file("ashby", FIXTURES / "ashby" / CURSOR, url=CURSOR_URL, frozen_now=FROZEN_NOW)
+    items = parse_capture_file(
+        "ashby", FIXTURES / "ashby" / CURSOR, url=CURSOR_URL, frozen_now=FROZEN_NOW
+    )
     return {(item["title"], item["location_raw"]): item for item in items}, items
 
 
 def run_parse(body: bytes, url: str = CURSOR_URL, status: int = 200, **kwargs):
     crawler = get_crawler(AshbySpider, {"EVALJOBS_FROZEN_NOW": FROZEN_NOW})
     spider = AshbySpider.from_crawler(crawler)
-    response = TextResponse(url, body=body, status=status, headers={"Content-Type": "application/json"})
+    response = TextResponse(
+        url, body=body, status=status, headers={"Content-Type": "application/json"}
+    )
     return list(spider.parse(response, **kwargs)), crawler.stats
 
 
@@ -71,7 +77,10 @@ def test_posted_date_is_published_at_in_utc(lightdash):
 def test_the_salary_component_gives_pay_per_year_with_hourly_figures(lightdash):
     first = lightdash[0]
     assert (first["pay_min"], first["pay_max"], first["pay_currency"], first["pay_unit"]) == (
-        60000.0, 95000.0, "GBP", "year",
+        60000.0,
+        95000.0,
+        "GBP",
+        "year",
     )
     assert (first["pay_hourly_min"], first["pay_hourly_max"]) == (28.85, 45.67)
 
@@ -158,7 +167,12 @@ def test_evaljobs_parse_reads_a_capture_without_being_told_its_url(parse_capture
 
 
 def test_an_unknown_board_404_in_plain_text_is_counted_not_failed():
-    items, stats = run_parse(b"Not Found", url=CURSOR_URL.replace("cursor", "nosuchboard"), status=404, board="nosuchboard")
+    items, stats = run_parse(
+        b"Not Found",
+        url=CURSOR_URL.replace("cursor", "nosuchboard"),
+        status=404,
+        board="nosuchboard",
+    )
     assert items == []
     assert stats.get_value("evaljobs/unknown_boards/nosuchboard") == 1
     assert stats.get_value("evaljobs/parse_failures") is None

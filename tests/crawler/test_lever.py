@@ -23,14 +23,18 @@ ONE_URL = "https://api.lever.co/v0/postings/GoToGroup/4df84464-9b48-4256-b23d-02
 def board():
     from crawler.capture import parse_capture_file
 
-    return parse_capture_file("lever", FIXTURES / "lever" / LIST, url=LIST_URL, frozen_now=FROZEN_NOW)
+    return parse_capture_file(
+        "lever", FIXTURES / "lever" / LIST, url=LIST_URL, frozen_now=FROZEN_NOW
+    )
 
 
 def run_parse(body: bytes, url: str = LIST_URL, status: int = 200, **kwargs):
     """Items and requests the spider's parse callback makes of one response, and the stats."""
     crawler = get_crawler(LeverSpider, {"EVALJOBS_FROZEN_NOW": FROZEN_NOW})
     spider = LeverSpider.from_crawler(crawler)
-    response = TextResponse(url, body=body, status=status, headers={"Content-Type": "application/json"})
+    response = TextResponse(
+        url, body=body, status=status, headers={"Content-Type": "application/json"}
+    )
     return list(spider.parse(response, **kwargs)), crawler.stats
 
 
@@ -92,7 +96,9 @@ def test_all_locations_of_a_posting_are_kept_in_its_location_text(board):
 
 def test_commitment_becomes_the_employment_type(board):
     assert board[0]["employment_type"] == "Permanent"
-    contracts = [listing for listing in board if listing.get("employment_type") == "Direct Contract"]
+    contracts = [
+        listing for listing in board if listing.get("employment_type") == "Direct Contract"
+    ]
     assert len(contracts) == 3
 
 
@@ -113,8 +119,16 @@ def test_a_salary_range_gives_pay_with_its_unit():
     from crawler.normalize import normalize_listing
 
     listing = normalize_listing(dict(items[0]))
-    assert (listing["pay_min"], listing["pay_max"], listing["pay_currency"], listing["pay_unit"]) == (
-        25.0, 40.0, "USD", "hour",
+    assert (
+        listing["pay_min"],
+        listing["pay_max"],
+        listing["pay_currency"],
+        listing["pay_unit"],
+    ) == (
+        25.0,
+        40.0,
+        "USD",
+        "hour",
     )
     assert listing["pay_hourly_max"] == 40.0
 
@@ -159,7 +173,9 @@ def test_a_malformed_posting_among_good_ones_is_skipped_and_counted():
 
 
 def test_a_404_on_the_global_host_asks_the_eu_host_next():
-    results, stats = run_parse(b'{"ok":false,"error":"Document not found"}', status=404, board="GoToGroup")
+    results, stats = run_parse(
+        b'{"ok":false,"error":"Document not found"}', status=404, board="GoToGroup"
+    )
     (request,) = results
     assert isinstance(request, scrapy.Request)
     assert request.url == "https://api.eu.lever.co/v0/postings/GoToGroup?mode=json"
@@ -168,7 +184,9 @@ def test_a_404_on_the_global_host_asks_the_eu_host_next():
 
 def test_a_404_on_the_eu_host_too_is_a_counted_unknown_board_not_a_failure():
     url = "https://api.eu.lever.co/v0/postings/nosuchsite?mode=json"
-    results, stats = run_parse(b'{"ok":false,"error":"Document not found"}', url=url, status=404, board="nosuchsite")
+    results, stats = run_parse(
+        b'{"ok":false,"error":"Document not found"}', url=url, status=404, board="nosuchsite"
+    )
     assert results == []
     assert stats.get_value("evaljobs/unknown_boards") == 1
     assert stats.get_value("evaljobs/unknown_boards/nosuchsite") == 1

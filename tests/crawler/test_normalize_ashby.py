@@ -9,8 +9,15 @@ from crawler.normalize import normalize_pay_unit, parse_pay
 
 @pytest.mark.parametrize(
     ("interval", "unit"),
-    [("1 YEAR", "year"), ("1 MONTH", "month"), ("1 WEEK", "week"), ("1 DAY", "day"), ("1 HOUR", "hour"),
-     ("NONE", None), ("2 WEEK", None)],
+    [
+        ("1 YEAR", "year"),
+        ("1 MONTH", "month"),
+        ("1 WEEK", "week"),
+        ("1 DAY", "day"),
+        ("1 HOUR", "hour"),
+        ("NONE", None),
+        ("2 WEEK", None),
+    ],
 )
 def test_an_ashby_interval_maps_to_a_pay_unit_only_when_it_is_one_period(interval, unit):
     assert normalize_pay_unit(interval) == unit

@@ -22,13 +22,19 @@ NOT_FOUND_URL = "https://zzzzz.recruitee.com/api/offers/"
 def offers():
     from crawler.capture import parse_capture_file
 
-    return parse_capture_file("recruitee", FIXTURES / "recruitee" / OFFERS, url=OFFERS_URL, frozen_now=FROZEN_NOW)
+    return parse_capture_file(
+        "recruitee", FIXTURES / "recruitee" / OFFERS, url=OFFERS_URL, frozen_now=FROZEN_NOW
+    )
 
 
-def run_parse(body: bytes, url: str = OFFERS_URL, status: int = 200, settings: dict | None = None, **kwargs):
+def run_parse(
+    body: bytes, url: str = OFFERS_URL, status: int = 200, settings: dict | None = None, **kwargs
+):
     crawler = get_crawler(RecruiteeSpider, {"EVALJOBS_FROZEN_NOW": FROZEN_NOW, **(settings or {})})
     spider = RecruiteeSpider.from_crawler(crawler)
-    response = TextResponse(url, body=body, status=status, headers={"Content-Type": "application/json"})
+    response = TextResponse(
+        url, body=body, status=status, headers={"Content-Type": "application/json"}
+    )
     return list(spider.parse(response, **kwargs)), crawler.stats
 
 
@@ -54,7 +60,9 @@ def test_the_url_is_the_careers_page_and_apply_url_its_form(offers):
 
 def test_the_description_is_followed_by_the_requirements_as_text(offers):
     text = offers[0]["description"]
-    assert text.startswith("Radish Lab, a creative agency based in Brooklyn, NY, is always accepting")
+    assert text.startswith(
+        "Radish Lab, a creative agency based in Brooklyn, NY, is always accepting"
+    )
     assert "\n\nRequirements\n" in text
     assert "• Proven experience as a copywriter" in text
     assert text.index("Responsibilities") < text.index("Requirements")
@@ -68,8 +76,16 @@ def test_posted_date_with_a_utc_suffix_is_read_as_utc(offers):
 
 def test_salary_with_a_period_gives_pay_per_year(offers):
     manager = offers[1]
-    assert (manager["pay_min"], manager["pay_max"], manager["pay_currency"], manager["pay_unit"]) == (
-        52000.0, 68000.0, "USD", "year",
+    assert (
+        manager["pay_min"],
+        manager["pay_max"],
+        manager["pay_currency"],
+        manager["pay_unit"],
+    ) == (
+        52000.0,
+        68000.0,
+        "USD",
+        "year",
     )
     assert manager["pay_hourly_min"] == 25.0
 
@@ -121,7 +137,9 @@ def test_an_unknown_company_404_is_counted_not_failed():
 
 
 def test_a_base_url_without_a_board_placeholder_puts_the_board_in_the_path():
-    crawler = get_crawler(RecruiteeSpider, {"EVALJOBS_BASE_URLS": {"recruitee": "http://127.0.0.1:8000/recruitee"}})
+    crawler = get_crawler(
+        RecruiteeSpider, {"EVALJOBS_BASE_URLS": {"recruitee": "http://127.0.0.1:8000/recruitee"}}
+    )
     spider = RecruiteeSpider.from_crawler(crawler)
     assert spider.offers_url("radishlab") == "http://127.0.0.1:8000/recruitee/radishlab/offers/"
     assert RecruiteeSpider().offers_url("radishlab") == OFFERS_URL

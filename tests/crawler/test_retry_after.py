@@ -26,7 +26,8 @@ class _Spider(Spider):
 @pytest.fixture
 def middleware():
     crawler = get_crawler(
-        _Spider, {"RETRY_TIMES": 2, "RETRY_HTTP_CODES": [429, 500, 503], "EVALJOBS_RETRY_AFTER_MAX": 30}
+        _Spider,
+        {"RETRY_TIMES": 2, "RETRY_HTTP_CODES": [429, 500, 503], "EVALJOBS_RETRY_AFTER_MAX": 30},
     )
     crawler.spider = _Spider.from_crawler(crawler)
     mw = RetryAfterMiddleware.from_crawler(crawler)
@@ -42,7 +43,9 @@ def middleware():
 def answer(mw, status: int, retry_after: str | None = None, request: Request | None = None):
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
     request = request or Request("http://127.0.0.1/board")
-    return asyncio.run(mw.process_response(request, Response(request.url, status=status, headers=headers)))
+    return asyncio.run(
+        mw.process_response(request, Response(request.url, status=status, headers=headers))
+    )
 
 
 def stat(mw, key: str):
@@ -122,5 +125,8 @@ def test_a_200_passes_through(middleware):
 def test_the_project_settings_put_the_middleware_in_place_of_scrapys_retry():
     from crawler import settings
 
-    assert settings.DOWNLOADER_MIDDLEWARES["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
+    assert (
+        settings.DOWNLOADER_MIDDLEWARES["scrapy.downloadermiddlewares.retry.RetryMiddleware"]
+        is None
+    )
     assert "crawler.middlewares.RetryAfterMiddleware" in settings.DOWNLOADER_MIDDLEWARES

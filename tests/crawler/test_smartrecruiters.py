@@ -24,7 +24,9 @@ DETAIL_URL = "https://api.smartrecruiters.com/v1/companies/Gousto1/postings/7440
 def postings():
     from crawler.capture import parse_capture_file
 
-    return parse_capture_file("smartrecruiters", FIXTURES / "smartrecruiters" / LIST, url=LIST_URL, frozen_now=FROZEN_NOW)
+    return parse_capture_file(
+        "smartrecruiters", FIXTURES / "smartrecruiters" / LIST, url=LIST_URL, frozen_now=FROZEN_NOW
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +34,24 @@ def detail():
     from crawler.capture import parse_capture_file
 
     (one,) = parse_capture_file(
-        "smartrecruiters", FIXTURES / "smartrecruiters" / DETAIL, url=DETAIL_URL, frozen_now=FROZEN_NOW
+        "smartrecruiters",
+        FIXTURES / "smartrecruiters" / DETAIL,
+        url=DETAIL_URL,
+        frozen_now=FROZEN_NOW,
     )
     return one
 
 
-def run_parse(body: bytes, url: str = LIST_URL, status: int = 200, settings: dict | None = None, **kwargs):
-    crawler = get_crawler(SmartRecruitersSpider, {"EVALJOBS_FROZEN_NOW": FROZEN_NOW, **(settings or {})})
+def run_parse(
+    body: bytes, url: str = LIST_URL, status: int = 200, settings: dict | None = None, **kwargs
+):
+    crawler = get_crawler(
+        SmartRecruitersSpider, {"EVALJOBS_FROZEN_NOW": FROZEN_NOW, **(settings or {})}
+    )
     spider = SmartRecruitersSpider.from_crawler(crawler)
-    response = TextResponse(url, body=body, status=status, headers={"Content-Type": "application/json"})
+    response = TextResponse(
+        url, body=body, status=status, headers={"Content-Type": "application/json"}
+    )
     return list(spider.parse(response, **kwargs)), crawler.stats
 
 
@@ -60,7 +71,9 @@ def test_a_list_listing_has_title_employer_and_a_readable_job_page_url(postings)
     assert first["company"] == "Gousto"
     assert first["board"] == "Gousto1"
     # The list's `ref` is the API URL; the listing links the public job page instead.
-    assert first["url"] == "https://jobs.smartrecruiters.com/Gousto1/744000005631445-product-manager"
+    assert (
+        first["url"] == "https://jobs.smartrecruiters.com/Gousto1/744000005631445-product-manager"
+    )
 
 
 def test_the_list_has_no_descriptions(postings):
@@ -75,7 +88,10 @@ def test_a_detail_answer_gives_the_full_listing_with_its_sections_as_text(detail
 
 
 def test_a_detail_listing_links_its_posting_page_and_apply_url(detail):
-    assert detail["url"] == "https://jobs.smartrecruiters.com/Gousto1/744000005051195-senior-software-engineer"
+    assert (
+        detail["url"]
+        == "https://jobs.smartrecruiters.com/Gousto1/744000005051195-senior-software-engineer"
+    )
     assert detail["apply_url"] == detail["url"] + "?oga=true"
 
 
@@ -108,7 +124,10 @@ def test_employment_type_and_function_are_kept(detail):
 def test_a_maximum_annual_salary_field_gives_a_yearly_pay_ceiling(detail):
     assert detail["pay_text"] == "Maximum Annual Salary: 95000 GBP"
     assert (detail["pay_min"], detail["pay_max"], detail["pay_currency"], detail["pay_unit"]) == (
-        None, 95000.0, "GBP", "year",
+        None,
+        95000.0,
+        "GBP",
+        "year",
     )
     assert detail["pay_hourly_max"] == 45.67
 
@@ -125,7 +144,9 @@ def test_evaljobs_parse_reads_each_capture_kind_without_being_told_its_url(parse
 
 
 def test_a_crawl_follows_every_posting_of_the_list_to_its_detail():
-    results, _ = run_parse((FIXTURES / "smartrecruiters" / LIST).read_bytes(), board="Gousto1", follow=True)
+    results, _ = run_parse(
+        (FIXTURES / "smartrecruiters" / LIST).read_bytes(), board="Gousto1", follow=True
+    )
     assert not any(isinstance(r, JobListing) for r in results)
     urls = [r.url for r in results]
     assert len(urls) == 15
@@ -142,7 +163,10 @@ def test_a_crawl_asks_the_next_page_while_postings_remain():
 def test_the_request_budget_stops_detail_requests_and_marks_the_run_partial():
     body = (FIXTURES / "smartrecruiters" / LIST).read_bytes()
     results, stats = run_parse(
-        body, board="Gousto1", follow=True, settings={"EVALJOBS_REQUEST_BUDGETS": {"smartrecruiters": 5}}
+        body,
+        board="Gousto1",
+        follow=True,
+        settings={"EVALJOBS_REQUEST_BUDGETS": {"smartrecruiters": 5}},
     )
     assert len([r for r in results if isinstance(r, scrapy.Request)]) == 5
     assert stats.get_value("evaljobs/budget_exhausted") == 1
@@ -151,7 +175,9 @@ def test_the_request_budget_stops_detail_requests_and_marks_the_run_partial():
 
 def test_an_unknown_company_answers_an_empty_200_counted_as_an_empty_board():
     body = b'{"offset":0,"limit":100,"totalFound":0,"content":[]}'
-    results, stats = run_parse(body, url=LIST_URL.replace("Gousto1", "nosuchco"), board="nosuchco", follow=True)
+    results, stats = run_parse(
+        body, url=LIST_URL.replace("Gousto1", "nosuchco"), board="nosuchco", follow=True
+    )
     assert results == []
     assert stats.get_value("evaljobs/empty_boards/nosuchco") == 1
     assert stats.get_value("evaljobs/partial") is None

@@ -22,7 +22,9 @@ ACCOUNT_URL = "https://apply.workable.com/api/v1/accounts/kroo"
 def jobs():
     from crawler.capture import parse_capture_file
 
-    return parse_capture_file("workable", FIXTURES / "workable" / WIDGET, url=WIDGET_URL, frozen_now=FROZEN_NOW)
+    return parse_capture_file(
+        "workable", FIXTURES / "workable" / WIDGET, url=WIDGET_URL, frozen_now=FROZEN_NOW
+    )
 
 
 def by_code(jobs, code: str) -> dict:
@@ -32,7 +34,9 @@ def by_code(jobs, code: str) -> dict:
 def run_parse(body: bytes, url: str = WIDGET_URL, status: int = 200, **kwargs):
     crawler = get_crawler(WorkableSpider, {"EVALJOBS_FROZEN_NOW": FROZEN_NOW})
     spider = WorkableSpider.from_crawler(crawler)
-    response = TextResponse(url, body=body, status=status, headers={"Content-Type": "application/json"})
+    response = TextResponse(
+        url, body=body, status=status, headers={"Content-Type": "application/json"}
+    )
     return list(spider.parse(response, **kwargs)), crawler.stats
 
 
@@ -42,7 +46,13 @@ def real_widget() -> dict:
 
 def test_a_widget_answer_gives_one_listing_per_job_keyed_by_shortcode(jobs):
     assert [job["source_id"] for job in jobs] == [
-        "83183A94A5", "73E5769864", "D7625E3CAD", "B426457A26", "C4002EDABE", "F53433C12B", "8626350C83",
+        "83183A94A5",
+        "73E5769864",
+        "D7625E3CAD",
+        "B426457A26",
+        "C4002EDABE",
+        "F53433C12B",
+        "8626350C83",
     ]
     assert jobs[0]["id"] == "workable:83183A94A5"
 
