@@ -218,7 +218,9 @@ def m007_registry_and_terms_columns(db: sqlite_utils.Database) -> None:
 
 def _migration_sets() -> list[Migrations]:
     """Every migration set of the catalogue, core first."""
-    return [core]
+    from catalogue.digest import digest_migrations  # saved searches, outbox, deliveries
+
+    return [core, digest_migrations]
 
 
 def migrate(db: sqlite_utils.Database) -> None:
