@@ -165,6 +165,8 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
         else:
             if more:
                 self.mark_partial(f"jobs list: stopped after {MAX_PAGES} pages before total {total}")
+            # The list is done: fewer jobs than it declared means a partial run.
+            self.declared_unread("jobs list total", self.declared_total, self.declared_total - len(self.list_records))
             self._queue_job_pages()
         yield from self.continue_queue()
 
@@ -215,7 +217,6 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
 
     def finish(self) -> Iterator[Any]:
         if self.declared_total is not None:
-            self.declared_unread("jobs list total", self.declared_total, self.declared_total - len(self.list_records))
             unread = [job_id for job_id in self.list_records if job_id not in self.answered]
             self.declared_unread("job pages listed", len(self.list_records), len(unread))
         for copies in group_copies(self.copies.values()).values():
