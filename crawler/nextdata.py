@@ -194,9 +194,13 @@ def split_flight_rows(payload: bytes) -> Flight:
             length = int(sized.group(2), 16)
             start = sized.end()
             if start + length > end:
-                raise NextDataError(f"flight row {row_id} declares {length} bytes, {end - start} remain")
+                raise NextDataError(
+                    f"flight row {row_id} declares {length} bytes, {end - start} remain"
+                )
             if sized.group(1) == b"T":
-                flight.text_rows[row_id] = payload[start : start + length].decode("utf-8", errors="replace")
+                flight.text_rows[row_id] = payload[start : start + length].decode(
+                    "utf-8", errors="replace"
+                )
             position = start + length
             continue
         newline = payload.find(b"\n", colon + 1)

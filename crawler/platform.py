@@ -41,12 +41,16 @@ _EVERGREEN_TEXT = [
         r"\b(?:join|added to) (?:our|the) (?:wait ?list|talent community)\b",
     )
 ]
-_EVERGREEN_TITLE = re.compile(r"\[\s*ref(?:erral)?[\s-]*only\s*\]|\btalent (?:pool|network)\b|\bgeneral application\b", re.I)
+_EVERGREEN_TITLE = re.compile(
+    r"\[\s*ref(?:erral)?[\s-]*only\s*\]|\btalent (?:pool|network)\b|\bgeneral application\b", re.I
+)
 # Values of a platform's own listing-type field that mean "standing pool".
 EVERGREEN_TYPES = frozenset({"evergreen", "pool", "talent_pool", "referral_only"})
 
 
-def evergreen_evidence(*, listing_type: Any = None, title: str | None = None, text: str | None = None) -> str | None:
+def evergreen_evidence(
+    *, listing_type: Any = None, title: str | None = None, text: str | None = None
+) -> str | None:
     """Why a listing is a standing pool (the field value or the words quoted), else None.
 
     The platform's own field wins (Mercor ``listingType: evergreen``); otherwise only
@@ -221,7 +225,9 @@ _CHALLENGE_MARKERS = [
 ]
 
 
-def block_reason(status: int, headers: Mapping[str, Any] | None, body: bytes | str | None) -> str | None:
+def block_reason(
+    status: int, headers: Mapping[str, Any] | None, body: bytes | str | None
+) -> str | None:
     """Why a response is a block rather than the platform's page, or None.
 
     A 401/403 is a block whatever its body says; any status with a bot-challenge page (or
@@ -341,7 +347,10 @@ class PlatformSpiderMixin:
         self.blocked_reason = reason
         self.logger.warning(
             "[%s] blocked at %s: %s; asking nothing more this run (%d queued requests dropped)",
-            self.name, response.url, reason, dropped,
+            self.name,
+            response.url,
+            reason,
+            dropped,
         )
         self._inc(STAT_BLOCKED)  # type: ignore[attr-defined]
         self.mark_partial(f"blocked at {response.url}: {reason}")  # type: ignore[attr-defined]

@@ -93,7 +93,10 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
 
     def _job_request(self, job_id: str) -> scrapy.Request:
         return scrapy.Request(
-            f"{self.base_url}/jobs/{job_id}", callback=self.parse_job, errback=self.on_queue_error, dont_filter=True
+            f"{self.base_url}/jobs/{job_id}",
+            callback=self.parse_job,
+            errback=self.on_queue_error,
+            dont_filter=True,
         )
 
     def on_queue_error(self, failure: Any) -> Iterator[Any]:
@@ -139,15 +142,23 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
             return
         if isinstance(data, list):
             records, total = data, len(data)  # the older payload: one bare array, no paging
-            records = [r for r in records if not (isinstance(r, dict) and r.get("isActive") is False)]
-        elif isinstance(data, dict) and isinstance(data.get("jobs"), list) and isinstance(data.get("total"), int):
+            records = [
+                r for r in records if not (isinstance(r, dict) and r.get("isActive") is False)
+            ]
+        elif (
+            isinstance(data, dict)
+            and isinstance(data.get("jobs"), list)
+            and isinstance(data.get("total"), int)
+        ):
             records, total = data["jobs"], data["total"]
         else:
             self.parse_failed(response, "jobs list: neither {jobs, total} nor a list of jobs")
             yield from self.continue_queue()
             return
         if self.declared_total is not None and total != self.declared_total:
-            self.mark_partial(f"jobs list total changed from {self.declared_total} to {total} while paging")
+            self.mark_partial(
+                f"jobs list total changed from {self.declared_total} to {total} while paging"
+            )
         self.declared_total = total if self.declared_total is None else self.declared_total
         new = 0
         for record in records:
@@ -164,9 +175,13 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
             self.queue.pending.appendleft(self._list_request(offset + len(records)))
         else:
             if more:
-                self.mark_partial(f"jobs list: stopped after {MAX_PAGES} pages before total {total}")
+                self.mark_partial(
+                    f"jobs list: stopped after {MAX_PAGES} pages before total {total}"
+                )
             # The list is done: fewer jobs than it declared means a partial run.
-            self.declared_unread("jobs list total", self.declared_total, self.declared_total - len(self.list_records))
+            self.declared_unread(
+                "jobs list total", self.declared_total, self.declared_total - len(self.list_records)
+            )
             self._queue_job_pages()
         yield from self.continue_queue()
 
@@ -253,7 +268,10 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
             countries_raw=countries or None,
             remote_raw="Remote" if remote else None,
             employment_type=_text(first.get("jobType")),
-            posted_raw=min((c.job.get("firstPostDate") or c.job.get("createdAt") or "") for c in copies) or None,
+            posted_raw=min(
+                (c.job.get("firstPostDate") or c.job.get("createdAt") or "") for c in copies
+            )
+            or None,
             tags=[t for t in (_text(first.get("category")),) if t],
             evergreen=evergreen_evidence(title=title, text=text_for_rules) is not None,
             assessment=assessment[0] if assessment else None,
@@ -266,7 +284,9 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
         for copy in copies:
             low, high = copy.job.get("lowerBoundHourlyRate"), copy.job.get("upperBoundHourlyRate")
             if amount_text(low, high):
-                ranges.append((low, high, copy.job.get("salaryType"), _text(copy.job.get("location"))))
+                ranges.append(
+                    (low, high, copy.job.get("salaryType"), _text(copy.job.get("location")))
+                )
         if not ranges:
             return {}
         lows = [r[0] for r in ranges if isinstance(r[0], int | float)]
@@ -279,11 +299,16 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
         suffix = {"hour": "/hr"}.get(unit or "", f" {unit_word.lower()}" if unit_word else "")
         distinct = {(r[0], r[1]) for r in ranges}
         if len(distinct) > 1:
-            text = "; ".join(f"{amount_text(lo, hi)}{suffix} ({place or '?'})" for lo, hi, _u, place in ranges)
+            text = "; ".join(
+                f"{amount_text(lo, hi)}{suffix} ({place or '?'})" for lo, hi, _u, place in ranges
+            )
         else:
             text = f"{amount_text(ranges[0][0], ranges[0][1])}{suffix}"
         # The list's own pay text ("$30-50/hr") names the currency; the page does not.
-        list_pay = next((_text(c.list_record.get("pay")) for c in copies if _text(c.list_record.get("pay"))), None)
+        list_pay = next(
+            (_text(c.list_record.get("pay")) for c in copies if _text(c.list_record.get("pay"))),
+            None,
+        )
         return {
             "pay_min_raw": min(lows) if lows else None,
             "pay_max_raw": max(highs) if highs else None,

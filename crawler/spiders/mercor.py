@@ -47,7 +47,12 @@ from crawler.spiders.base import SourceSpider
 
 _LISTING_ID = re.compile(r"/jobs/(list_[A-Za-z0-9_-]+)")
 _SITEMAP_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>", re.I)
-_PAY_WORDS = {"hourly": "per hour", "per-task": "per task", "one-time": "one-time", "yearly": "per year"}
+_PAY_WORDS = {
+    "hourly": "per hour",
+    "per-task": "per task",
+    "one-time": "one-time",
+    "yearly": "per year",
+}
 # Mercor's own name in hiringOrganization / companyName when no client is shown.
 _PLATFORM_NAMES = {"mercor", "mercor.com"}
 
@@ -83,7 +88,11 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Dispatch on what the response is: sitemap, job page or explore page."""
         body_start = response.body[:400].lstrip().lower()
-        if body_start.startswith(b"<?xml") or b"<urlset" in body_start or b"<sitemapindex" in body_start:
+        if (
+            body_start.startswith(b"<?xml")
+            or b"<urlset" in body_start
+            or b"<sitemapindex" in body_start
+        ):
             yield from self.parse_sitemap(response)
         elif _LISTING_ID.search(response.url) or b'"page":"/jobs/' in response.body:
             yield from self.parse_job(response)
@@ -148,14 +157,18 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
         locs = _SITEMAP_LOC.findall(text)
         if "<sitemapindex" in text:
             # Nested sitemaps: read each (same host only), then the job URLs they list.
-            self.queue.add(self._request(loc, self.parse_sitemap) for loc in locs if self._same_site(loc))
+            self.queue.add(
+                self._request(loc, self.parse_sitemap) for loc in locs if self._same_site(loc)
+            )
             yield from self.continue_queue()
             return
         # Sitemap order is kept: the budget, if it runs out, runs out at the same place each run.
         found = list(dict.fromkeys(m.group(1) for m in map(_LISTING_ID.search, locs) if m))
         self.sitemap_ids = (self.sitemap_ids or set()) | set(found)
         missing = [lid for lid in found if lid not in self.index_ids]
-        self.queue.add(self._request(f"{self.base_url}/jobs/{lid}", self.parse_job) for lid in missing)
+        self.queue.add(
+            self._request(f"{self.base_url}/jobs/{lid}", self.parse_job) for lid in missing
+        )
         yield from self.continue_queue()
 
     def _same_site(self, url: str) -> bool:
@@ -188,7 +201,9 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
             return None
         role = pp.get("role")
         if not isinstance(role, dict) or not role.get("listingId") or not role.get("title"):
-            self.parse_failed(response, "job page: pageProps.role is missing or has no listingId/title")
+            self.parse_failed(
+                response, "job page: pageProps.role is missing or has no listingId/title"
+            )
             return None
         self.page_ids.add(str(role["listingId"]))
         structured = pp.get("structuredData")
@@ -207,7 +222,11 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
         if not isinstance(record, dict) or not record.get("listingId") or not record.get("title"):
             self.skip("malformed_listing", str(record)[:80], response)
             return None
-        if record.get("status") not in (None, "active") or record.get("deletedAt") or record.get("isPrivate"):
+        if (
+            record.get("status") not in (None, "active")
+            or record.get("deletedAt")
+            or record.get("isPrivate")
+        ):
             self.skip("not_public", str(record.get("listingId")), response)
             return None
         listing_id = str(record["listingId"])
@@ -229,13 +248,17 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
             posted_raw=record.get("postedAt") or record.get("createdAt"),
             valid_through_raw=(posting or {}).get("validThrough"),
             tags=[t for t in (_text(record.get("listingDomain")),) if t],
-            evergreen=evergreen_evidence(listing_type=record.get("listingType"), title=title, text=description)
+            evergreen=evergreen_evidence(
+                listing_type=record.get("listingType"), title=title, text=description
+            )
             is not None,
             assessment=assessment[0] if assessment else None,
             **self._pay(record, posting, response),
         )
 
-    def _pay(self, record: dict[str, Any], posting: dict[str, Any] | None, response: Response) -> dict[str, Any]:
+    def _pay(
+        self, record: dict[str, Any], posting: dict[str, Any] | None, response: Response
+    ) -> dict[str, Any]:
         low, high = record.get("rateMin"), record.get("rateMax")
         if low is None and high is None:
             low = high = record.get("hourlyPayRate")
@@ -289,7 +312,9 @@ def eligible_countries(record: dict[str, Any]) -> list[str] | None:
             allow = codes if allow is None else [c for c in allow if c in codes]
     if allow is None:
         return None
-    deny = set(_codes(record.get("ineligibleLocation"))) | set(_codes(record.get("ineligibleResidenceLocation")))
+    deny = set(_codes(record.get("ineligibleLocation"))) | set(
+        _codes(record.get("ineligibleResidenceLocation"))
+    )
     return [c for c in allow if c not in deny]
 
 

@@ -107,8 +107,12 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
             yield from self.continue_queue()
             return
         ids = list(dict.fromkeys(m.group(1).lower() for m in map(_POST_ID.search, locs) if m))
-        self.sitemap_ids = (self.sitemap_ids or []) + [i for i in ids if i not in (self.sitemap_ids or [])]
-        self.queue.add(self._request(f"{self.base_url}/post/{post_id}", self.parse_post) for post_id in ids)
+        self.sitemap_ids = (self.sitemap_ids or []) + [
+            i for i in ids if i not in (self.sitemap_ids or [])
+        ]
+        self.queue.add(
+            self._request(f"{self.base_url}/post/{post_id}", self.parse_post) for post_id in ids
+        )
         yield from self.continue_queue()
 
     # ------------------------------------------------------------ post page
@@ -141,9 +145,13 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
         except NextDataError as error:
             self.parse_failed(response, f"post page: {error}")
             return None
-        holders = flight.objects(lambda o: isinstance(o.get("data"), dict) and "client_job_id" in o["data"])
+        holders = flight.objects(
+            lambda o: isinstance(o.get("data"), dict) and "client_job_id" in o["data"]
+        )
         if not holders:
-            self.parse_failed(response, "post page: no job record (data.client_job_id) in the flight")
+            self.parse_failed(
+                response, "post page: no job record (data.client_job_id) in the flight"
+            )
             return None
         record: dict[str, Any] = holders[0]["data"]
         postings = [p for doc in flight.json_in_text_rows() for p in find_job_postings(doc)]
@@ -151,14 +159,18 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
         job_id = str(record.get("client_job_id") or "").strip()
         title = _text(record.get("job_role_name")) or posting.get("title")
         if not job_id or not title:
-            self.parse_failed(response, "post page: job record without client_job_id or job_role_name")
+            self.parse_failed(
+                response, "post page: job record without client_job_id or job_role_name"
+            )
             return None
         status = _text(record.get("job_status"))
         if status and status.lower() != "open":
             self.skip("not_open", f"{job_id} job_status={status}", response)
             return None
         description_html = record.get("job_description")
-        if not isinstance(description_html, str) or re.fullmatch(r"\$[0-9a-fA-F]+", description_html or ""):
+        if not isinstance(description_html, str) or re.fullmatch(
+            r"\$[0-9a-fA-F]+", description_html or ""
+        ):
             # The reference did not resolve: fall back to the JobPosting's copy of the text.
             description_html = posting.get("description_html")
         assessment = assessment_statement(description_html)
@@ -177,7 +189,11 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
             employment_type=posting.get("employment_type"),
             posted_raw=posting.get("posted_raw") or record.get("create_datetime"),
             valid_through_raw=posting.get("valid_through_raw"),
-            tags=[t for t in [_text(record.get("domain_slug")), *(_texts(record.get("job_tags")))] if t],
+            tags=[
+                t
+                for t in [_text(record.get("domain_slug")), *(_texts(record.get("job_tags")))]
+                if t
+            ],
             evergreen=evergreen_evidence(title=title, text=description_html) is not None,
             assessment=assessment[0] if assessment else None,
             **micro1_pay(record, description_html),
@@ -200,22 +216,36 @@ def micro1_pay(record: dict[str, Any], description: str | None) -> dict[str, Any
 
     micro1 states no currency in the record, so none is set.
     """
-    hourly = record.get("ideal_hourly_rate") if isinstance(record.get("ideal_hourly_rate"), dict) else {}
+    hourly = (
+        record.get("ideal_hourly_rate") if isinstance(record.get("ideal_hourly_rate"), dict) else {}
+    )
     hourly_amount = amount_text(hourly.get("min"), hourly.get("max"))
     per_task = per_task_statement(description)
     if per_task:
         # The post says pay is per task: no amount is stated per task, so none is set; the
         # record's hourly figure stays visible in the text, never as an hourly rate.
-        note = f" micro1's job data also gives an ideal hourly rate of {hourly_amount}." if hourly_amount else ""
+        note = (
+            f" micro1's job data also gives an ideal hourly rate of {hourly_amount}."
+            if hourly_amount
+            else ""
+        )
         return {"pay_unit_raw": "per task", "pay_text": f"{per_task}{note}"}
     if hourly_amount:
-        return {"pay_min_raw": hourly.get("min"), "pay_max_raw": hourly.get("max"), "pay_unit_raw": "hourly"}
+        return {
+            "pay_min_raw": hourly.get("min"),
+            "pay_max_raw": hourly.get("max"),
+            "pay_unit_raw": "hourly",
+        }
     low, high = record.get("ideal_monthly_salary_min"), record.get("ideal_monthly_salary_max")
     if amount_text(low, high):
         return {"pay_min_raw": low, "pay_max_raw": high, "pay_unit_raw": "monthly"}
     yearly = record.get("ideal_yearly_compensation")
     if isinstance(yearly, dict) and amount_text(yearly.get("min"), yearly.get("max")):
-        return {"pay_min_raw": yearly.get("min"), "pay_max_raw": yearly.get("max"), "pay_unit_raw": "yearly"}
+        return {
+            "pay_min_raw": yearly.get("min"),
+            "pay_max_raw": yearly.get("max"),
+            "pay_unit_raw": "yearly",
+        }
     return {}
 
 

@@ -32,7 +32,13 @@ def listing(parse_capture) -> dict[str, Any]:
     return only
 
 
-def run(body: bytes, url: str = URL, status: int = 200, spider: AlignerrSpider | None = None, **kwargs: Any):
+def run(
+    body: bytes,
+    url: str = URL,
+    status: int = 200,
+    spider: AlignerrSpider | None = None,
+    **kwargs: Any,
+):
     spider = spider or AlignerrSpider()
     spider.frozen_now = FROZEN_NOW
     cls = TextResponse if body[:1] in (b"{", b"[") else HtmlResponse
@@ -116,7 +122,11 @@ def test_copies_paying_differently_keep_each_countrys_range_in_the_text(page):
     spider = AlignerrSpider()
     spider.queue.add([scrapy.Request(f"https://www.alignerr.com/jobs/{OTHER_ID}")])
     run(page, spider=spider)
-    _s, (listing,), _ = run(other_copy(page, b"United States", b"150"), url=f"https://www.alignerr.com/jobs/{OTHER_ID}", spider=spider)
+    _s, (listing,), _ = run(
+        other_copy(page, b"United States", b"150"),
+        url=f"https://www.alignerr.com/jobs/{OTHER_ID}",
+        spider=spider,
+    )
     assert (listing["pay_min"], listing["pay_max"]) == (40.0, 150.0)
     assert listing["pay_text"] == "40-150/hr (United States); 40-120/hr (Vietnam)"
 
@@ -126,7 +136,14 @@ def test_copies_paying_differently_keep_each_countrys_range_in_the_text(page):
 
 def list_page(ids_titles: list[tuple[str, str]], total: int, offset: int) -> bytes:
     jobs = [
-        {"id": i, "title": t, "location": "Remote", "applyUrl": f"/jobs/{i}", "category": "General", "pay": "$40-120/hr"}
+        {
+            "id": i,
+            "title": t,
+            "location": "Remote",
+            "applyUrl": f"/jobs/{i}",
+            "category": "General",
+            "pay": "$40-120/hr",
+        }
         for i, t in ids_titles
     ]
     return json.dumps({"jobs": jobs, "limit": 120, "offset": offset, "total": total}).encode()

@@ -61,7 +61,12 @@ def test_title_and_employer_are_mercor_with_the_named_client(listing):
 
 
 def test_pay_is_rate_min_to_max_per_hour_in_usd(listing):
-    assert (listing["pay_min"], listing["pay_max"], listing["pay_currency"], listing["pay_unit"]) == (
+    assert (
+        listing["pay_min"],
+        listing["pay_max"],
+        listing["pay_currency"],
+        listing["pay_unit"],
+    ) == (
         35.0,
         45.0,
         "USD",
@@ -127,9 +132,9 @@ def test_an_unknown_pay_word_is_kept_raw_counted_and_gives_no_unit(page):
 
 
 def test_country_arrays_give_the_eligible_countries(page):
-    body = page.replace(b'"eligibleLocation":[]', b'"eligibleLocation":["USA","CAN","GBR"]').replace(
-        b'"ineligibleResidenceLocation":[]', b'"ineligibleResidenceLocation":["GBR"]'
-    )
+    body = page.replace(
+        b'"eligibleLocation":[]', b'"eligibleLocation":["USA","CAN","GBR"]'
+    ).replace(b'"ineligibleResidenceLocation":[]', b'"ineligibleResidenceLocation":["GBR"]')
     _spider, (listing,), _ = run(body)
     assert listing["countries"] == ["US", "CA"]
     assert listing["remote_scope"] == "countries"
@@ -140,7 +145,10 @@ def test_country_arrays_give_the_eligible_countries(page):
     [
         ({"eligibleLocation": [], "eligibleResidenceLocation": None}, None),
         ({"eligibleLocation": ["USA", "IND"], "eligibleResidenceLocation": ["IND"]}, ["IND"]),
-        ({"eligibleLocation": None, "ineligibleLocation": ["IRN", "PRK"]}, None),  # everywhere except…
+        (
+            {"eligibleLocation": None, "ineligibleLocation": ["IRN", "PRK"]},
+            None,
+        ),  # everywhere except…
         ({"eligibleResidenceLocation": ["bra"]}, ["BRA"]),
     ],
 )
@@ -216,7 +224,9 @@ def test_sitemap_listings_missing_from_the_index_are_read_from_their_pages_and_c
         b"<url><loc>https://work.mercor.com/jobs/list_AAAB0ther</loc></url>"
         b"<url><loc>https://work.mercor.com/explore</loc></url></urlset>"
     )
-    _spider, _listings, requests = run(sitemap, url="https://work.mercor.com/sitemap.xml", spider=spider)
+    _spider, _listings, requests = run(
+        sitemap, url="https://work.mercor.com/sitemap.xml", spider=spider
+    )
     assert [r.url for r in requests] == ["https://work.mercor.com/jobs/list_AAAB0ther"]
     # The page for that listing never answers: the run is partial, so it closes nothing.
     list(spider.on_queue_error(_Failure(requests[0])))
@@ -238,10 +248,23 @@ def test_the_explore_cache_records_give_listings(page):
     from crawler.nextdata import page_props, read_next_data
 
     role = page_props(read_next_data(page))["role"]
-    data = {"props": {"pageProps": {"dehydratedState": {"queries": [
-        {"queryKey": ["listings-explore-page"], "state": {"data": {"listings": [role]}}}
-    ]}}}}
-    html = f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'.encode()
+    data = {
+        "props": {
+            "pageProps": {
+                "dehydratedState": {
+                    "queries": [
+                        {
+                            "queryKey": ["listings-explore-page"],
+                            "state": {"data": {"listings": [role]}},
+                        }
+                    ]
+                }
+            }
+        }
+    }
+    html = (
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'.encode()
+    )
     spider, (listing,), _ = run(html, url="https://work.mercor.com/explore")
     assert listing["board"] == "explore" and listing["title"] == "Generalist Writer"
     assert spider.index_ids == {"list_AAABm4Xm5vZiwyWXybFBRJJN"}

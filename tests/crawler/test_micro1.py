@@ -59,7 +59,12 @@ def test_title_and_employer_are_micro1_with_no_client_as_clients_are_anonymised(
 
 def test_per_task_pay_is_kept_per_task_and_the_hourly_figure_only_in_the_text(listing):
     assert listing["pay_unit"] == "task"
-    assert (listing["pay_min"], listing["pay_max"], listing["pay_hourly_min"], listing["pay_hourly_max"]) == (
+    assert (
+        listing["pay_min"],
+        listing["pay_max"],
+        listing["pay_hourly_min"],
+        listing["pay_hourly_max"],
+    ) == (
         None,
         None,
         None,
@@ -78,9 +83,13 @@ def test_eligible_countries_are_the_json_ld_list_of_58(listing):
 
 def test_description_is_the_resolved_html_row_as_text(listing):
     text = listing["description"]
-    assert text.startswith("Role Title: Biology Expert (PhD)\n\nRole Type: Contractor\n\nLocation: Remote")
+    assert text.startswith(
+        "Role Title: Biology Expert (PhD)\n\nRole Type: Contractor\n\nLocation: Remote"
+    )
     assert "• Critically evaluate and provide detailed feedback on biology-related data" in text
-    assert text.endswith("we expect you to start your first tasks within 24–48 hours of completing onboarding.")
+    assert text.endswith(
+        "we expect you to start your first tasks within 24–48 hours of completing onboarding."
+    )
 
 
 def test_url_has_no_tracking_parameters(listing):
@@ -97,7 +106,9 @@ def test_dates_tags_evergreen_and_assessment(listing):
 
 def test_a_post_without_per_task_wording_keeps_its_hourly_range(page):
     # Same-length edits keep the flight's declared byte lengths valid.
-    body = page.replace(b"paid per task", b"paid per hour").replace(b"output-based", b"hourly-based")
+    body = page.replace(b"paid per task", b"paid per hour").replace(
+        b"output-based", b"hourly-based"
+    )
     _spider, (listing,), _ = run(body)
     assert (listing["pay_min"], listing["pay_max"], listing["pay_unit"]) == (80.0, 90.0, "hour")
     assert (listing["pay_hourly_min"], listing["pay_hourly_max"]) == (80.0, 90.0)
@@ -107,7 +118,10 @@ def test_a_post_without_per_task_wording_keeps_its_hourly_range(page):
 @pytest.mark.parametrize(
     ("record", "expected"),
     [
-        ({"ideal_monthly_salary_min": 3000, "ideal_monthly_salary_max": 4000}, (3000, 4000, "monthly")),
+        (
+            {"ideal_monthly_salary_min": 3000, "ideal_monthly_salary_max": 4000},
+            (3000, 4000, "monthly"),
+        ),
         ({"ideal_yearly_compensation": {"min": 90000, "max": 120000}}, (90000, 120000, "yearly")),
         ({"ideal_hourly_rate": None}, (None, None, None)),
     ],
@@ -158,7 +172,9 @@ def test_the_sitemap_queues_every_post_one_at_a_time_and_checks_all_were_read(fi
     spider, _listings, requests = run(
         (fixtures_dir / "micro1" / SITEMAP).read_bytes(), url="https://jobs.micro1.ai/sitemap.xml"
     )
-    assert [r.url for r in requests] == ["https://jobs.micro1.ai/post/dcb37b06-8e05-434d-ac22-372a4c04cefc"]
+    assert [r.url for r in requests] == [
+        "https://jobs.micro1.ai/post/dcb37b06-8e05-434d-ac22-372a4c04cefc"
+    ]
     assert [r.url.rsplit("/", 1)[1] for r in spider.queue.pending] == [
         "416f4a44-95ff-455f-ab01-fa318a30dda8",
         "0505e8ef-fd14-495a-87fd-ecc38fcd7e6c",
@@ -240,8 +256,13 @@ def _crawl(base_url: str, folder) -> dict[str, Any]:
         "crawler.pipelines.StorePipeline": 400,
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "micro1"]
-    for setting in ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "RETRY_TIMES=0", "LOG_LEVEL=INFO",
-                    f"ITEM_PIPELINES={json.dumps(pipelines)}"):
+    for setting in (
+        "DOWNLOAD_DELAY=0",
+        "AUTOTHROTTLE_ENABLED=False",
+        "RETRY_TIMES=0",
+        "LOG_LEVEL=INFO",
+        f"ITEM_PIPELINES={json.dumps(pipelines)}",
+    ):
         command += ["-s", setting]
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -272,13 +293,22 @@ def test_a_crawl_of_the_recorded_sitemap_and_post_is_ok(fixtures_dir, page, tmp_
         server.close()
     assert run["status"] == "ok", run["log"][-2000:]
     assert run["listings"] == [
-        {"id": "micro1:5136fd03-6ff0-45c0-8e36-2126cc5b21c7", "title": "Biology Expert (PhD)", "pay_unit": "task"}
+        {
+            "id": "micro1:5136fd03-6ff0-45c0-8e36-2126cc5b21c7",
+            "title": "Biology Expert (PhD)",
+            "pay_unit": "task",
+        }
     ]
-    assert server.hits.count("/m1/sitemap.xml") == 1 and len([h for h in server.hits if "/post/" in h]) == 3
+    assert (
+        server.hits.count("/m1/sitemap.xml") == 1
+        and len([h for h in server.hits if "/post/" in h]) == 3
+    )
 
 
 @pytest.mark.slow
-def test_a_crawl_blocked_by_a_challenge_asks_nothing_more_and_is_partial(fixtures_dir, page, tmp_path):
+def test_a_crawl_blocked_by_a_challenge_asks_nothing_more_and_is_partial(
+    fixtures_dir, page, tmp_path
+):
     routes = {"/m1/sitemap.xml": (200, (fixtures_dir / "micro1" / SITEMAP).read_bytes())}
     routes[f"/m1/post/{SITEMAP_IDS[0]}"] = (403, CHALLENGE)
     routes.update({f"/m1/post/{i}": (200, page) for i in SITEMAP_IDS[1:]})
@@ -289,5 +319,7 @@ def test_a_crawl_blocked_by_a_challenge_asks_nothing_more_and_is_partial(fixture
         server.close()
     assert run["status"] == "partial"
     assert run["stats"]["evaljobs/blocked"] == 1
-    assert [h for h in server.hits if "/post/" in h] == [f"/m1/post/{SITEMAP_IDS[0]}"]  # never retried
+    assert [h for h in server.hits if "/post/" in h] == [
+        f"/m1/post/{SITEMAP_IDS[0]}"
+    ]  # never retried
     assert "blocked at" in run["log"]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from crawler.jsonld import find_job_postings
-from crawler.nextdata import NextDataError, dehydrated_query_data, page_props, read_flight, read_next_data, split_flight_rows
+from crawler.nextdata import (
+    NextDataError,
+    dehydrated_query_data,
+    page_props,
+    read_flight,
+    read_next_data,
+    split_flight_rows,
+)
 
 MERCOR = "mercor/job-page-list_AAABm4Xm5vZiwyWXybFBRJJN-generalist-writer-rendered-2026-02-03.html"
 ALIGNERR = "alignerr/job-page-583b0f74-generalist-location-vietnam-2026-09-14.html"
@@ -52,13 +59,21 @@ def test_page_props_missing_is_an_error():
 
 
 def test_dehydrated_react_query_entries_give_key_and_data():
-    pp = {"dehydratedState": {"queries": [{"queryKey": ["listings"], "state": {"data": {"listings": [1]}}}, "junk"]}}
+    pp = {
+        "dehydratedState": {
+            "queries": [{"queryKey": ["listings"], "state": {"data": {"listings": [1]}}}, "junk"]
+        }
+    }
     assert list(dehydrated_query_data(pp)) == [(["listings"], {"listings": [1]})]
 
 
-def test_flight_of_a_micro1_post_has_its_job_record_with_the_description_reference_resolved(fixtures_dir):
+def test_flight_of_a_micro1_post_has_its_job_record_with_the_description_reference_resolved(
+    fixtures_dir,
+):
     flight = read_flight(read(fixtures_dir, MICRO1))
-    (holder,) = flight.objects(lambda o: isinstance(o.get("data"), dict) and "client_job_id" in o["data"])
+    (holder,) = flight.objects(
+        lambda o: isinstance(o.get("data"), dict) and "client_job_id" in o["data"]
+    )
     record = holder["data"]
     assert record["job_role_name"] == "Biology Expert (PhD)"
     assert record["job_description"].startswith("<p>Role Title: Biology Expert (PhD)</p>")

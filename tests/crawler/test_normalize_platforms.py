@@ -22,8 +22,14 @@ from crawler.normalize import canonical_url, normalize_pay_unit, parse_pay
             "https://jobs.micro1.ai/post/5136fd03-6ff0-45c0-8e36-2126cc5b21c7?referral_code=XYZ",
             "https://jobs.micro1.ai/post/5136fd03-6ff0-45c0-8e36-2126cc5b21c7",
         ),
-        ("https://app.dataannotation.tech/workers/signup?worker_src=ai_jobs", "https://app.dataannotation.tech/workers/signup"),
-        ("https://app.alignerr.com/signin?job=583b0f74", "https://app.alignerr.com/signin?job=583b0f74"),
+        (
+            "https://app.dataannotation.tech/workers/signup?worker_src=ai_jobs",
+            "https://app.dataannotation.tech/workers/signup",
+        ),
+        (
+            "https://app.alignerr.com/signin?job=583b0f74",
+            "https://app.alignerr.com/signin?job=583b0f74",
+        ),
     ],
 )
 def test_platform_referral_and_tracking_parameters_are_stripped_and_job_keys_kept(url, expected):

@@ -83,7 +83,10 @@ def test_assessment_evidence_is_the_sentence_that_says_it():
 @pytest.mark.parametrize(
     ("text", "found"),
     [
-        ("<p>Compensation is output-based; experts are paid per task that meets the specs.</p>", True),
+        (
+            "<p>Compensation is output-based; experts are paid per task that meets the specs.</p>",
+            True,
+        ),
         ("Contributors are paid per submission.", True),
         ("Pay: $40-60 per hour, paid weekly.", False),
         (None, False),
@@ -115,7 +118,13 @@ def test_pay_words_are_read_per_platform_and_never_across_platforms(platform, wo
 
 @pytest.mark.parametrize(
     ("low", "high", "text"),
-    [(35, 45, "35-45"), (500, 500, "500"), (12.5, None, "12.50"), (None, None, None), (1000, 2000.0, "1,000-2,000")],
+    [
+        (35, 45, "35-45"),
+        (500, 500, "500"),
+        (12.5, None, "12.50"),
+        (None, None, None),
+        (1000, 2000.0, "1,000-2,000"),
+    ],
 )
 def test_amount_text(low, high, text):
     assert amount_text(low, high) == text
@@ -132,7 +141,12 @@ def test_amount_text(low, high, text):
         (200, {}, b"<title>Attention Required! | Cloudflare</title>", True),
         (404, {}, b"<html>Not found</html>", False),
         (500, {}, b"oops", False),
-        (200, {}, b"<html><script src='https://www.google.com/recaptcha/api.js'></script></html>", False),
+        (
+            200,
+            {},
+            b"<html><script src='https://www.google.com/recaptcha/api.js'></script></html>",
+            False,
+        ),
     ],
 )
 def test_block_reason(status, headers, body, blocked):
