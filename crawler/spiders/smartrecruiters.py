@@ -112,6 +112,10 @@ class SmartRecruitersSpider(BoardSpider):
                 yield request
 
     def parse_detail(self, response: Response, board: str | None = None) -> Iterator[JobListing]:
+        if response.status == 404:
+            # Withdrawn between the list and its detail: gone, so not listed (and not a fault).
+            self.skip("posting_gone", "", response)
+            return
         data = self.load_json(response)
         if data is None:
             return

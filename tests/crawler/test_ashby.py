@@ -205,3 +205,33 @@ def test_an_empty_board_is_counted_and_the_run_stays_healthy():
     assert items == []
     assert stats.get_value("evaljobs/empty_boards/cursor") == 1
     assert stats.get_value("evaljobs/partial") is None
+
+
+@pytest.mark.slow
+def test_a_real_crawl_stores_every_job_and_counts_an_unknown_board(tmp_path):
+    from tests.crawler.test_greenhouse_faults import (
+        Answer,
+        LoopbackServer,
+        crawl,
+        last_run,
+        open_listings,
+    )
+
+    server = LoopbackServer()
+    try:
+        server.serve_path(
+            "/ashby/lightdash", Answer(200, (FIXTURES / "ashby" / LIGHTDASH).read_bytes())
+        )
+        crawl(
+            server,
+            tmp_path,
+            "lightdash,nosuchboard",
+            spider="ashby",
+            base_url=server.root + "/ashby",
+        )
+    finally:
+        server.close()
+    run = last_run(tmp_path)
+    assert (run["status"], run["items"]) == ("ok", 2)
+    assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
+    assert open_listings(tmp_path, "ashby") == 2

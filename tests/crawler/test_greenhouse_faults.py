@@ -86,11 +86,20 @@ class LoopbackServer:
         self.thread.start()
 
     @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/gh"
+        return f"{self.root}/gh"
 
     def serve(self, board: str, *answers: Answer) -> None:
-        self.routes[f"/gh/{board}/jobs"] = list(answers)
+        """Answers for a Greenhouse board's jobs path."""
+        self.serve_path(f"/gh/{board}/jobs", *answers)
+
+    def serve_path(self, path: str, *answers: Answer) -> None:
+        """Answers for any path (query strings are ignored), in order; the last repeats."""
+        self.routes[path] = list(answers)
 
     def hits_for(self, board: str) -> int:
         return self.hits.count(f"/gh/{board}/jobs")
@@ -107,12 +116,19 @@ def server() -> Iterator[LoopbackServer]:
     loopback.close()
 
 
-def crawl(server: LoopbackServer, folder: Path, boards: str) -> subprocess.CompletedProcess[str]:
+def crawl(
+    server: LoopbackServer,
+    folder: Path,
+    boards: str,
+    spider: str = "greenhouse",
+    base_url: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run `scrapy crawl <spider> -a boards=...` against the server; catalogue in `folder`."""
     env = {
         **os.environ,
         "EVALJOBS_DB": str(folder / "c.db"),
         "EVALJOBS_RAW_DIR": str(folder / "raw"),
-        "EVALJOBS_BASE_URLS": json.dumps({"greenhouse": server.base_url}),
+        "EVALJOBS_BASE_URLS": json.dumps({spider: base_url or server.base_url}),
     }
     settings = {
         "DOWNLOAD_DELAY": "0",
@@ -124,7 +140,7 @@ def crawl(server: LoopbackServer, folder: Path, boards: str) -> subprocess.Compl
         "LOG_LEVEL": "INFO",
         "ITEM_PIPELINES": json.dumps(PIPELINES_WITHOUT_JUDGE),
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", "greenhouse", "-a", f"boards={boards}"]
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"boards={boards}"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -140,10 +156,10 @@ def last_run(folder: Path) -> dict:
     return row
 
 
-def open_listings(folder: Path) -> int:
+def open_listings(folder: Path, source: str = "greenhouse") -> int:
     with sqlite3.connect(folder / "c.db") as db:
         return db.execute(
-            "select count(*) from listings where source = 'greenhouse' and closed_at is null"
+            "select count(*) from listings where source = ? and closed_at is null", [source]
         ).fetchone()[0]
 
 

@@ -196,3 +196,31 @@ def test_a_404_on_the_eu_host_too_is_a_counted_unknown_board_not_a_failure():
 def test_an_answer_that_is_neither_list_nor_posting_is_a_parse_failure():
     items, stats = run_parse(b'{"unexpected": true}')
     assert items == [] and stats.get_value("evaljobs/parse_failures") == 1
+
+
+@pytest.mark.slow
+def test_a_real_crawl_stores_every_posting_and_counts_an_unknown_board(tmp_path):
+    from tests.crawler.test_greenhouse_faults import (
+        Answer,
+        LoopbackServer,
+        crawl,
+        last_run,
+        open_listings,
+    )
+
+    server = LoopbackServer()
+    try:
+        server.serve_path("/lever/GoToGroup", Answer(200, (FIXTURES / "lever" / LIST).read_bytes()))
+        crawl(
+            server,
+            tmp_path,
+            "GoToGroup,nosuchboard",
+            spider="lever",
+            base_url=server.root + "/lever",
+        )
+    finally:
+        server.close()
+    run = last_run(tmp_path)
+    assert (run["status"], run["items"]) == ("ok", 168)
+    assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
+    assert open_listings(tmp_path, "lever") == 168

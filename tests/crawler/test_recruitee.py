@@ -164,3 +164,34 @@ def test_a_malformed_offer_among_good_ones_is_skipped_and_counted():
     items, stats = run_parse(json.dumps(data).encode())
     assert [item["source_id"] for item in items] == ["1390320", "1357326", "1333509", "1333465"]
     assert stats.get_value("evaljobs/skipped/malformed_offer") == 2
+
+
+@pytest.mark.slow
+def test_a_real_crawl_stores_every_offer_and_counts_an_unknown_board(tmp_path):
+    from tests.crawler.test_greenhouse_faults import (
+        Answer,
+        LoopbackServer,
+        crawl,
+        last_run,
+        open_listings,
+    )
+
+    server = LoopbackServer()
+    try:
+        server.serve_path(
+            "/recruitee/radishlab/offers/",
+            Answer(200, (FIXTURES / "recruitee" / OFFERS).read_bytes()),
+        )
+        crawl(
+            server,
+            tmp_path,
+            "radishlab,nosuchboard",
+            spider="recruitee",
+            base_url=server.root + "/recruitee",
+        )
+    finally:
+        server.close()
+    run = last_run(tmp_path)
+    assert (run["status"], run["items"]) == ("ok", 4)
+    assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
+    assert open_listings(tmp_path, "recruitee") == 4

@@ -211,3 +211,40 @@ def test_a_truncated_detail_is_a_counted_parse_failure():
     response = TextResponse(DETAIL_URL, body=body, headers={"Content-Type": "application/json"})
     assert list(spider.parse_detail(response, board="Gousto1")) == []
     assert crawler.stats.get_value("evaljobs/parse_failures") == 1
+
+
+def test_a_posting_withdrawn_before_its_detail_is_skipped_not_a_fault():
+    crawler = get_crawler(SmartRecruitersSpider, {"EVALJOBS_FROZEN_NOW": FROZEN_NOW})
+    spider = SmartRecruitersSpider.from_crawler(crawler)
+    response = TextResponse(DETAIL_URL, body=b'{"message":"Not found"}', status=404)
+    assert list(spider.parse_detail(response, board="Gousto1")) == []
+    assert crawler.stats.get_value("evaljobs/skipped/posting_gone") == 1
+    assert crawler.stats.get_value("evaljobs/partial") is None
+
+
+@pytest.mark.slow
+def test_a_real_crawl_follows_the_list_to_details_and_skips_withdrawn_postings(tmp_path):
+    from tests.crawler.test_greenhouse_faults import Answer, LoopbackServer, crawl, last_run
+
+    server = LoopbackServer()
+    try:
+        server.serve_path(
+            "/sr/Gousto1/postings", Answer(200, (FIXTURES / "smartrecruiters" / LIST).read_bytes())
+        )
+        # Only one detail was recorded; the other 14 answer 404 (withdrawn since the list).
+        server.serve_path(
+            "/sr/Gousto1/postings/744000005051195",
+            Answer(200, (FIXTURES / "smartrecruiters" / DETAIL).read_bytes()),
+        )
+        crawl(server, tmp_path, "Gousto1", spider="smartrecruiters", base_url=server.root + "/sr")
+    finally:
+        server.close()
+    run = last_run(tmp_path)
+    assert (run["status"], run["items"]) == ("ok", 1)
+    assert run["stats"]["evaljobs/skipped/posting_gone"] == 14
+    assert len([hit for hit in server.hits if hit.startswith("/sr/Gousto1/postings/")]) == 15
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "c.db") as db:
+        (description,) = db.execute("select description from listings").fetchone()
+    assert description.startswith("Company Description")

@@ -155,3 +155,33 @@ def test_an_account_with_no_jobs_is_counted_as_an_empty_board():
     data["jobs"] = []
     items, stats = run_parse(json.dumps(data).encode(), board="kroo")
     assert items == [] and stats.get_value("evaljobs/empty_boards/kroo") == 1
+
+
+@pytest.mark.slow
+def test_a_real_crawl_stores_every_job_and_counts_an_unknown_board(tmp_path):
+    from tests.crawler.test_greenhouse_faults import (
+        Answer,
+        LoopbackServer,
+        crawl,
+        last_run,
+        open_listings,
+    )
+
+    server = LoopbackServer()
+    try:
+        server.serve_path(
+            "/workable/kroo", Answer(200, (FIXTURES / "workable" / WIDGET).read_bytes())
+        )
+        crawl(
+            server,
+            tmp_path,
+            "kroo,nosuchboard",
+            spider="workable",
+            base_url=server.root + "/workable",
+        )
+    finally:
+        server.close()
+    run = last_run(tmp_path)
+    assert (run["status"], run["items"]) == ("ok", 7)
+    assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
+    assert open_listings(tmp_path, "workable") == 7
