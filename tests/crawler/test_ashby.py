@@ -235,3 +235,17 @@ def test_a_real_crawl_stores_every_job_and_counts_an_unknown_board(tmp_path):
     assert (run["status"], run["items"]) == ("ok", 2)
     assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
     assert open_listings(tmp_path, "ashby") == 2
+
+
+def test_boards_come_from_the_registry_with_fixture_boards_only_when_asked():
+    live = AshbySpider.from_crawler(get_crawler(AshbySpider)).boards()
+    with_fixtures = AshbySpider.from_crawler(
+        get_crawler(AshbySpider, {"EVALJOBS_INCLUDE_FIXTURE_BOARDS": True})
+    ).boards()
+    assert "lightdash" not in live and "lightdash" in with_fixtures
+    assert "openai" in live
+
+
+def test_a_boards_argument_replaces_the_registry():
+    spider = AshbySpider.from_crawler(get_crawler(AshbySpider), boards="one, two")
+    assert spider.boards() == ["one", "two"]

@@ -224,3 +224,17 @@ def test_a_real_crawl_stores_every_posting_and_counts_an_unknown_board(tmp_path)
     assert (run["status"], run["items"]) == ("ok", 168)
     assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
     assert open_listings(tmp_path, "lever") == 168
+
+
+def test_boards_come_from_the_registry_with_fixture_boards_only_when_asked():
+    live = LeverSpider.from_crawler(get_crawler(LeverSpider)).boards()
+    with_fixtures = LeverSpider.from_crawler(
+        get_crawler(LeverSpider, {"EVALJOBS_INCLUDE_FIXTURE_BOARDS": True})
+    ).boards()
+    assert "GoToGroup" not in live and "GoToGroup" in with_fixtures
+    assert "appen" in live
+
+
+def test_a_boards_argument_replaces_the_registry():
+    spider = LeverSpider.from_crawler(get_crawler(LeverSpider), boards="one, two")
+    assert spider.boards() == ["one", "two"]

@@ -195,3 +195,16 @@ def test_a_real_crawl_stores_every_offer_and_counts_an_unknown_board(tmp_path):
     assert (run["status"], run["items"]) == ("ok", 4)
     assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
     assert open_listings(tmp_path, "recruitee") == 4
+
+
+def test_boards_come_from_the_registry_with_fixture_boards_only_when_asked():
+    live = RecruiteeSpider.from_crawler(get_crawler(RecruiteeSpider)).boards()
+    with_fixtures = RecruiteeSpider.from_crawler(
+        get_crawler(RecruiteeSpider, {"EVALJOBS_INCLUDE_FIXTURE_BOARDS": True})
+    ).boards()
+    assert "radishlab" not in live and "radishlab" in with_fixtures
+
+
+def test_a_boards_argument_replaces_the_registry():
+    spider = RecruiteeSpider.from_crawler(get_crawler(RecruiteeSpider), boards="one, two")
+    assert spider.boards() == ["one", "two"]

@@ -248,3 +248,18 @@ def test_a_real_crawl_follows_the_list_to_details_and_skips_withdrawn_postings(t
     with sqlite3.connect(tmp_path / "c.db") as db:
         (description,) = db.execute("select description from listings").fetchone()
     assert description.startswith("Company Description")
+
+
+def test_boards_come_from_the_registry_with_fixture_boards_only_when_asked():
+    live = SmartRecruitersSpider.from_crawler(get_crawler(SmartRecruitersSpider)).boards()
+    with_fixtures = SmartRecruitersSpider.from_crawler(
+        get_crawler(SmartRecruitersSpider, {"EVALJOBS_INCLUDE_FIXTURE_BOARDS": True})
+    ).boards()
+    assert "Gousto1" not in live and "Gousto1" in with_fixtures
+
+
+def test_a_boards_argument_replaces_the_registry():
+    spider = SmartRecruitersSpider.from_crawler(
+        get_crawler(SmartRecruitersSpider), boards="one, two"
+    )
+    assert spider.boards() == ["one", "two"]

@@ -185,3 +185,17 @@ def test_a_real_crawl_stores_every_job_and_counts_an_unknown_board(tmp_path):
     assert (run["status"], run["items"]) == ("ok", 7)
     assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
     assert open_listings(tmp_path, "workable") == 7
+
+
+def test_boards_come_from_the_registry_with_fixture_boards_only_when_asked():
+    live = WorkableSpider.from_crawler(get_crawler(WorkableSpider)).boards()
+    with_fixtures = WorkableSpider.from_crawler(
+        get_crawler(WorkableSpider, {"EVALJOBS_INCLUDE_FIXTURE_BOARDS": True})
+    ).boards()
+    assert "kroo" not in live and "kroo" in with_fixtures
+    assert "toloka-ai" in live
+
+
+def test_a_boards_argument_replaces_the_registry():
+    spider = WorkableSpider.from_crawler(get_crawler(WorkableSpider), boards="one, two")
+    assert spider.boards() == ["one", "two"]
