@@ -218,9 +218,10 @@ def m007_registry_and_terms_columns(db: sqlite_utils.Database) -> None:
 
 def _migration_sets() -> list[Migrations]:
     """Every migration set of the catalogue, core first."""
+    from catalogue.browse import browse  # the site's cards and facet index (catalogue/browse.py)
     from catalogue.digest import digest_migrations  # saved searches, outbox, deliveries
 
-    return [core, digest_migrations]
+    return [core, browse, digest_migrations]
 
 
 def migrate(db: sqlite_utils.Database) -> None:
