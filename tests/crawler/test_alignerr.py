@@ -212,3 +212,77 @@ def test_a_cloudflare_403_is_a_block_and_nothing_more_is_asked():
     assert listings == [] and requests == []
     assert stat(spider, "evaljobs/blocked") == 1 and "blocked" in stat(spider, "evaljobs/partial")
     assert not spider.queue.pending
+
+
+# ---------------------------------------------------------------- real crawls on loopback (slow)
+
+# The judge is left out (with no trained model it fails every run on purpose).
+CRAWL_SETTINGS = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "RETRY_TIMES": "0",
+    "ITEM_PIPELINES": '{"crawler.pipelines.NormalizePipeline": 200, "crawler.pipelines.StorePipeline": 400}',
+}
+
+
+def crawl(routes, tmp_path, monkeypatch):
+    """One `scrapy crawl alignerr` against loopback `routes`: (result, stored rows, paths asked)."""
+    import sqlite_utils
+
+    from evaljobs.crawling import run_crawl
+    from evaljobs.fixture_server import FixtureServer
+
+    monkeypatch.setenv("EVALJOBS_LOCK_DIR", str(tmp_path / "locks"))
+    with FixtureServer(routes) as server:
+        result = run_crawl(
+            "alignerr",
+            tmp_path / "c.db",
+            raw_dir=tmp_path / "raw",
+            base_urls={"alignerr": server.base_url("alignerr")},
+            settings=CRAWL_SETTINGS,
+            timeout=120,
+        )
+        asked = [path for path in server.requests if path.startswith("/alignerr/")]
+    rows = list(
+        sqlite_utils.Database(tmp_path / "c.db").query("select id, countries from listings")
+    )
+    return result, rows, asked
+
+
+def crawl_routes(page: bytes, other: dict[str, Any]):
+    from evaljobs.fixture_server import Route
+
+    html = "text/html; charset=utf-8"
+    listed = list_page([(JOB_ID, "Generalist"), (OTHER_ID, "Generalist")], total=2, offset=0)
+    return [
+        Route("alignerr", r"^/api/jobs\?limit=120&offset=0$", body=listed),
+        Route("alignerr", f"^/jobs/{JOB_ID}$", body=page, content_type=html),
+        Route("alignerr", f"^/jobs/{OTHER_ID}$", content_type=html, **other),
+    ]
+
+
+@pytest.mark.slow
+def test_a_crawl_stores_one_listing_for_both_country_copies(page, tmp_path, monkeypatch):
+    result, rows, asked = crawl(
+        crawl_routes(page, {"body": other_copy(page)}), tmp_path, monkeypatch
+    )
+    assert result.status == "ok", result.log_tail
+    assert asked == [
+        "/alignerr/api/jobs?limit=120&offset=0",
+        f"/alignerr/jobs/{JOB_ID}",
+        f"/alignerr/jobs/{OTHER_ID}",
+    ]
+    assert [(r["id"], json.loads(r["countries"])) for r in rows] == [
+        (f"alignerr:{MASTER}", ["BR", "VN"])
+    ]
+
+
+@pytest.mark.slow
+def test_a_copy_that_fails_leaves_the_run_partial_and_the_job_with_the_countries_read(
+    page, tmp_path, monkeypatch
+):
+    result, rows, _asked = crawl(
+        crawl_routes(page, {"status": 500, "body": b"oops"}), tmp_path, monkeypatch
+    )
+    assert result.status == "partial", result.log_tail
+    assert [(r["id"], json.loads(r["countries"])) for r in rows] == [(f"alignerr:{MASTER}", ["VN"])]

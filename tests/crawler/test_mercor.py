@@ -280,3 +280,112 @@ class _Failure:
 
     def getErrorMessage(self) -> str:  # noqa: N802 - Twisted's name
         return "timeout"
+
+
+# ---------------------------------------------------------------- real crawls on loopback (slow)
+
+# The judge is left out (with no trained model it fails every run on purpose).
+CRAWL_SETTINGS = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "RETRY_TIMES": "0",
+    "ITEM_PIPELINES": '{"crawler.pipelines.NormalizePipeline": 200, "crawler.pipelines.StorePipeline": 400}',
+}
+OTHER = "list_AAABzzzzzzzzzzzzzzzzzzzz"
+
+
+def explore_page(page: bytes) -> bytes:
+    """An explore page whose cache holds the recorded listing's record (no explore capture exists)."""
+    import json
+
+    from crawler.nextdata import page_props, read_next_data
+
+    role = page_props(read_next_data(page))["role"]
+    query = {"queryKey": ["listings-explore-page"], "state": {"data": {"listings": [role]}}}
+    data = {"props": {"pageProps": {"dehydratedState": {"queries": [query]}}}, "page": "/explore"}
+    return (
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'.encode()
+    )
+
+
+def sitemap_of(*ids: str) -> bytes:
+    urls = "".join(f"<url><loc>https://work.mercor.com/jobs/{i}</loc></url>" for i in ids)
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + urls.encode()
+        + b"</urlset>"
+    )
+
+
+def crawl(routes, tmp_path, monkeypatch):
+    """One `scrapy crawl mercor` against loopback `routes`: (result, stored rows, paths asked)."""
+    import sqlite_utils
+
+    from evaljobs.crawling import run_crawl
+    from evaljobs.fixture_server import FixtureServer
+
+    monkeypatch.setenv("EVALJOBS_LOCK_DIR", str(tmp_path / "locks"))
+    with FixtureServer(routes) as server:
+        result = run_crawl(
+            "mercor",
+            tmp_path / "c.db",
+            raw_dir=tmp_path / "raw",
+            base_urls={"mercor": server.base_url("mercor")},
+            settings=CRAWL_SETTINGS,
+            timeout=120,
+        )
+        asked = [path for path in server.requests if path.startswith("/mercor/")]
+    db = sqlite_utils.Database(tmp_path / "c.db")
+    rows = list(db.query("select id, board, client, pay_unit from listings order by id"))
+    return result, rows, asked
+
+
+@pytest.mark.slow
+def test_a_crawl_reads_the_index_then_only_the_sitemap_listings_it_lacks(
+    page, tmp_path, monkeypatch
+):
+    from evaljobs.fixture_server import Route
+
+    html = "text/html; charset=utf-8"
+    routes = [
+        Route("mercor", "^/explore$", body=explore_page(page), content_type=html),
+        Route(
+            "mercor", "^/sitemap.xml$", body=sitemap_of(OTHER, "list_AAABm4Xm5vZiwyWXybFBRJJN/x")
+        ),
+        # The sitemap-only listing's page: the recorded page with another listing id.
+        Route(
+            "mercor",
+            f"^/jobs/{OTHER}$",
+            body=page.replace(b"list_AAABm4Xm5vZiwyWXybFBRJJN", OTHER.encode()),
+            content_type=html,
+        ),
+    ]
+    result, rows, asked = crawl(routes, tmp_path, monkeypatch)
+    assert result.status == "ok", result.log_tail
+    assert asked == ["/mercor/explore", "/mercor/sitemap.xml", f"/mercor/jobs/{OTHER}"]
+    assert rows == [
+        {
+            "id": "mercor:list_AAABm4Xm5vZiwyWXybFBRJJN",
+            "board": "explore",
+            "client": "Moonlight",
+            "pay_unit": "hour",
+        },
+        {"id": f"mercor:{OTHER}", "board": "job-page", "client": "Moonlight", "pay_unit": "hour"},
+    ]
+
+
+@pytest.mark.slow
+def test_a_crawl_blocked_on_the_first_request_asks_nothing_more(page, tmp_path, monkeypatch):
+    import json
+
+    from evaljobs.fixture_server import Route
+
+    routes = [Route("mercor", "^/explore$", status=403, body=CHALLENGE, content_type="text/html")]
+    result, rows, asked = crawl(routes, tmp_path, monkeypatch)
+    # No page answered at all, so the run status is "failed" (crawler.run_status); the
+    # spider's own mark is "partial: blocked". Either way the run closes nothing.
+    assert result.status == "failed", result.log_tail
+    stats = json.loads(result.run["stats"])
+    assert stats["evaljobs/blocked"] == 1 and "blocked" in stats["evaljobs/partial"]
+    assert asked == ["/mercor/explore"] and rows == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -201,80 +202,13 @@ class _Failure:
 
 # ---------------------------------------------------------------- real crawls on loopback (slow)
 
-
-class _Loopback:
-    """Serves fixed answers per path on 127.0.0.1 and records every hit."""
-
-    def __init__(self, routes: dict[str, tuple[int, bytes]]) -> None:
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.hits: list[str] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                path = self.path.split("?", 1)[0]
-                outer.hits.append(path)
-                status, body = routes.get(path, (404, b"Not Found"))
-                self.send_response(status)
-                kind = "application/xml" if path.endswith(".xml") else "text/html; charset=utf-8"
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/m1"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def _crawl(base_url: str, folder) -> dict[str, Any]:
-    import json
-    import os
-    import sqlite3
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    env = {
-        **os.environ,
-        "EVALJOBS_DB": str(folder / "c.db"),
-        "EVALJOBS_RAW_DIR": "",
-        "EVALJOBS_BASE_URLS": json.dumps({"micro1": base_url}),
-    }
-    pipelines = {
-        "crawler.pipelines.NormalizePipeline": 200,
-        "crawler.pipelines.StorePipeline": 400,
-    }
-    command = [sys.executable, "-m", "scrapy", "crawl", "micro1"]
-    for setting in (
-        "DOWNLOAD_DELAY=0",
-        "AUTOTHROTTLE_ENABLED=False",
-        "RETRY_TIMES=0",
-        "LOG_LEVEL=INFO",
-        f"ITEM_PIPELINES={json.dumps(pipelines)}",
-    ):
-        command += ["-s", setting]
-    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-3000:]
-    with sqlite3.connect(folder / "c.db") as db:
-        db.row_factory = sqlite3.Row
-        run = dict(db.execute("select * from crawl_runs order by id desc limit 1").fetchone())
-        run["listings"] = [dict(r) for r in db.execute("select id, title, pay_unit from listings")]
-    run["stats"] = json.loads(run["stats"] or "{}")
-    run["log"] = result.stderr
-    return run
-
-
+# The judge is left out (with no trained model it fails every run on purpose).
+CRAWL_SETTINGS = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "RETRY_TIMES": "0",
+    "ITEM_PIPELINES": '{"crawler.pipelines.NormalizePipeline": 200, "crawler.pipelines.StorePipeline": 400}',
+}
 SITEMAP_IDS = [
     "dcb37b06-8e05-434d-ac22-372a4c04cefc",
     "416f4a44-95ff-455f-ab01-fa318a30dda8",
@@ -282,44 +216,69 @@ SITEMAP_IDS = [
 ]
 
 
+def crawl(routes, tmp_path, monkeypatch):
+    """One `scrapy crawl micro1` against loopback `routes`: (result, stored rows, paths asked)."""
+    import sqlite_utils
+
+    from evaljobs.crawling import run_crawl
+    from evaljobs.fixture_server import FixtureServer
+
+    monkeypatch.setenv("EVALJOBS_LOCK_DIR", str(tmp_path / "locks"))
+    with FixtureServer(routes) as server:
+        result = run_crawl(
+            "micro1",
+            tmp_path / "c.db",
+            raw_dir=tmp_path / "raw",
+            base_urls={"micro1": server.base_url("micro1")},
+            settings=CRAWL_SETTINGS,
+            timeout=120,
+        )
+        asked = [path for path in server.requests if path.startswith("/micro1/")]
+    rows = list(
+        sqlite_utils.Database(tmp_path / "c.db").query("select id, title, pay_unit from listings")
+    )
+    return result, rows, asked
+
+
+def routes_for(fixtures_dir, page: bytes, first_post=None):
+    from evaljobs.fixture_server import Route
+
+    routes = [
+        Route(
+            "micro1",
+            "^/sitemap.xml$",
+            file=fixtures_dir / "micro1" / SITEMAP,
+            content_type="application/xml",
+        )
+    ]
+    if first_post is not None:
+        routes.append(Route("micro1", f"^/post/{SITEMAP_IDS[0]}$", **first_post))
+    routes.append(Route("micro1", "^/post/", body=page, content_type="text/html; charset=utf-8"))
+    return routes
+
+
 @pytest.mark.slow
-def test_a_crawl_of_the_recorded_sitemap_and_post_is_ok(fixtures_dir, page, tmp_path):
-    routes = {"/m1/sitemap.xml": (200, (fixtures_dir / "micro1" / SITEMAP).read_bytes())}
-    routes.update({f"/m1/post/{i}": (200, page) for i in SITEMAP_IDS})
-    server = _Loopback(routes)
-    try:
-        run = _crawl(server.base_url, tmp_path)
-    finally:
-        server.close()
-    assert run["status"] == "ok", run["log"][-2000:]
-    assert run["listings"] == [
+def test_a_crawl_of_the_recorded_sitemap_and_post_is_ok(fixtures_dir, page, tmp_path, monkeypatch):
+    result, rows, asked = crawl(routes_for(fixtures_dir, page), tmp_path, monkeypatch)
+    assert result.status == "ok", result.log_tail
+    assert rows == [
         {
             "id": "micro1:5136fd03-6ff0-45c0-8e36-2126cc5b21c7",
             "title": "Biology Expert (PhD)",
             "pay_unit": "task",
         }
     ]
-    assert (
-        server.hits.count("/m1/sitemap.xml") == 1
-        and len([h for h in server.hits if "/post/" in h]) == 3
-    )
+    assert asked == ["/micro1/sitemap.xml", *(f"/micro1/post/{i}" for i in SITEMAP_IDS)]
 
 
 @pytest.mark.slow
 def test_a_crawl_blocked_by_a_challenge_asks_nothing_more_and_is_partial(
-    fixtures_dir, page, tmp_path
+    fixtures_dir, page, tmp_path, monkeypatch
 ):
-    routes = {"/m1/sitemap.xml": (200, (fixtures_dir / "micro1" / SITEMAP).read_bytes())}
-    routes[f"/m1/post/{SITEMAP_IDS[0]}"] = (403, CHALLENGE)
-    routes.update({f"/m1/post/{i}": (200, page) for i in SITEMAP_IDS[1:]})
-    server = _Loopback(routes)
-    try:
-        run = _crawl(server.base_url, tmp_path)
-    finally:
-        server.close()
-    assert run["status"] == "partial"
-    assert run["stats"]["evaljobs/blocked"] == 1
-    assert [h for h in server.hits if "/post/" in h] == [
-        f"/m1/post/{SITEMAP_IDS[0]}"
-    ]  # never retried
-    assert "blocked at" in run["log"]
+    blocked = {"status": 403, "body": CHALLENGE, "content_type": "text/html"}
+    result, rows, asked = crawl(routes_for(fixtures_dir, page, blocked), tmp_path, monkeypatch)
+    assert result.status == "partial", result.log_tail
+    assert result.run and json.loads(result.run["stats"])["evaljobs/blocked"] == 1
+    assert asked == ["/micro1/sitemap.xml", f"/micro1/post/{SITEMAP_IDS[0]}"]  # never retried
+    assert rows == []
+    assert "blocked at" in result.log_tail
