@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -63,20 +64,35 @@ class JsonLdSpider(SourceSpider):
         return jsonld_pages_for(load_registry(), include_fixture_only=include)
 
     def start_requests(self) -> Iterator[scrapy.Request]:
-        for employer, url in self.pages():
+        for employer, page_url in self.pages():
+            url = self.routed(page_url)
             request = self.within_budget(
                 scrapy.Request(
                     url,
                     callback=self.parse,
                     errback=self.on_request_error,
-                    cb_kwargs={"employer": employer},
+                    cb_kwargs={"employer": employer, "page_url": page_url},
                 )
             )
             if request is None:
                 return
             yield request
 
-    def parse(self, response: Response, employer: str | None = None) -> Iterator[JobListing]:
+    def routed(self, page_url: str) -> str:
+        """The page's URL, or its path on EVALJOBS_BASE_URLS["jsonld"] when one is set.
+
+        Careers pages live on many hosts, so a loopback server (tests, the demo) stands in
+        for all of them: it receives each page's path and query.
+        """
+        base = self.base_url
+        if not base:
+            return page_url
+        parts = urlsplit(page_url)
+        return base + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+    def parse(
+        self, response: Response, employer: str | None = None, page_url: str | None = None
+    ) -> Iterator[JobListing]:
         text = getattr(response, "text", None)
         if text is None:
             self.parse_failed(response, "not a text page")
@@ -89,7 +105,9 @@ class JsonLdSpider(SourceSpider):
             self.parse_failed(response, "no schema.org JobPosting in the page's JSON-LD")
             return
         for index, posting in enumerate(postings):
-            listing = self.listing_from_posting(posting, index, len(postings), employer, response)
+            listing = self.listing_from_posting(
+                posting, index, len(postings), employer, page_url or response.url, response
+            )
             if listing is not None:
                 yield listing
 
@@ -99,13 +117,15 @@ class JsonLdSpider(SourceSpider):
         index: int,
         count: int,
         employer: str | None,
+        page_url: str,
         response: Response,
     ) -> JobListing | None:
         fields = job_posting_fields(posting)
         if not fields.get("title"):
             self.skip("malformed_posting", str(posting)[:80], response)
             return None
-        page_url = fields.pop("url", None) or response.url
+        # The posting's own url, else the page's real address (not a loopback stand-in).
+        page_url = fields.pop("url", None) or page_url
         # Without an identifier the page address is the posting's key (one per page, or
         # the page with the posting's position when a page lists several).
         source_id = fields.pop("source_id", None) or (

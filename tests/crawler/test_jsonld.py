@@ -121,3 +121,15 @@ def test_pages_come_from_the_argument_one_request_each_within_budget():
 def test_without_pages_the_registry_is_asked():
     spider = JsonLdSpider()
     assert all(url.startswith("http") for _employer, url in spider.pages())
+
+
+def test_a_base_url_stands_in_for_every_careers_host_and_the_real_url_is_kept(fixtures_dir):
+    spider = JsonLdSpider(pages=FERMI_URL, base_url="http://127.0.0.1:8080/jsonld")
+    (request,) = spider.start_requests()
+    assert (
+        request.url
+        == "http://127.0.0.1:8080/jsonld/recruiting/jobs/Details/4248451/Fermi-LLC/Corporate-Tax-Director"
+    )
+    response = HtmlResponse(url=request.url, body=page(fixtures_dir, FERMI), encoding="utf-8")
+    (listing,) = spider.parse(response, **request.cb_kwargs)
+    assert listing["url"] == FERMI_URL and listing["source_id"] == FERMI_URL
