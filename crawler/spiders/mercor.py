@@ -32,7 +32,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobListing
-from crawler.jsonld import extract_job_postings, find_job_postings
+from crawler.jsonld import extract_job_postings, find_job_postings, job_posting_fields
 from crawler.nextdata import NextDataError, dehydrated_query_data, page_props, read_next_data
 from crawler.platform import (
     PlatformQueue,
@@ -212,13 +212,18 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
         if posting is None:
             found = extract_job_postings(response.text)
             posting = found[0] if found else None
-        return self.listing_from_record(role, response, route="job-page", posting=posting)
+        # Only the JobPosting's dates and currency are used: its country ("US" on listings
+        # open everywhere) and unit ("HOUR" on per-task listings) are not to be trusted.
+        fields = job_posting_fields(posting) if posting else {}
+        return self.listing_from_record(role, response, route="job-page", posting=fields)
 
     # ------------------------------------------------------------ one record
 
     def listing_from_record(
         self, record: Any, response: Response, *, route: str, posting: dict[str, Any] | None = None
     ) -> JobListing | None:
+        """A listing from one Mercor record; `posting` is the page's JobPosting as
+        crawler.jsonld.job_posting_fields gives it (job pages only)."""
         if not isinstance(record, dict) or not record.get("listingId") or not record.get("title"):
             self.skip("malformed_listing", str(record)[:80], response)
             return None
@@ -246,7 +251,7 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
             remote_raw=_text(record.get("workArrangement")),
             employment_type=_commitment_as_employment(record.get("commitment")),
             posted_raw=record.get("postedAt") or record.get("createdAt"),
-            valid_through_raw=(posting or {}).get("validThrough"),
+            valid_through_raw=(posting or {}).get("valid_through_raw"),
             tags=[t for t in (_text(record.get("listingDomain")),) if t],
             evergreen=evergreen_evidence(
                 listing_type=record.get("listingType"), title=title, text=description
@@ -272,7 +277,7 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
             self.skip("unknown_pay_unit", str(frequency), response)
         # Pay is in USD: the index has no currency field, and every job page's JobPosting
         # states baseSalary.currency USD; a page that says otherwise wins.
-        currency = _posting_currency(posting) or "USD"
+        currency = _currency((posting or {}).get("pay_currency_raw")) or "USD"
         words = _PAY_WORDS.get(str(frequency), str(frequency or "").strip())
         return {
             "pay_min_raw": low,
@@ -338,10 +343,8 @@ def _commitment_as_employment(value: Any) -> str | None:
     return text if text and text.lower() in {"part-time", "full-time"} else None
 
 
-def _posting_currency(posting: dict[str, Any] | None) -> str | None:
-    salary = (posting or {}).get("baseSalary")
-    currency = salary.get("currency") if isinstance(salary, dict) else None
-    return currency.strip().upper() if isinstance(currency, str) and currency.strip() else None
+def _currency(value: Any) -> str | None:
+    return value.strip().upper() if isinstance(value, str) and value.strip() else None
 
 
 def _text(value: Any) -> str | None:
