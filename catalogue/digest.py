@@ -37,10 +37,10 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -84,7 +84,9 @@ FILTER_LIST_FIELDS: tuple[str, ...] = (
     "exclude_employers",
 )
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-_EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -243,7 +245,9 @@ def validate_filters(filters: Filters) -> Filters:
                 out.append(value)
         return tuple(out)
 
-    def codes(values: Iterable[str], pattern: re.Pattern[str], upper: bool, what: str) -> tuple[str, ...]:
+    def codes(
+        values: Iterable[str], pattern: re.Pattern[str], upper: bool, what: str
+    ) -> tuple[str, ...]:
         out = []
         for value in values:
             value = value.strip().upper() if upper else value.strip().lower()
@@ -265,9 +269,13 @@ def validate_filters(filters: Filters) -> Filters:
     return Filters(
         role_types=slugs(filters.role_types, ROLE_TYPES, "role type"),
         domains=slugs(filters.domains, DOMAINS, "domain"),
-        languages=codes(filters.languages, _LANGUAGE_RE, False, "an ISO 639-1 language code (e.g. de)"),
+        languages=codes(
+            filters.languages, _LANGUAGE_RE, False, "an ISO 639-1 language code (e.g. de)"
+        ),
         min_hourly_pay=float(pay) if pay is not None else None,
-        countries=codes(filters.countries, _COUNTRY_RE, True, "an ISO 3166-1 alpha-2 country code (e.g. DE)"),
+        countries=codes(
+            filters.countries, _COUNTRY_RE, True, "an ISO 3166-1 alpha-2 country code (e.g. DE)"
+        ),
         employers=names(filters.employers),
         exclude_employers=names(filters.exclude_employers),
         query=query,
@@ -310,7 +318,12 @@ def subscription_from_row(row: Mapping[str, Any]) -> Subscription:
         **lists,
     )
     return Subscription(
-        int(row["id"]), row["email"], row["token"], filters, row["created_at"], row.get("last_digest_at")
+        int(row["id"]),
+        row["email"],
+        row["token"],
+        filters,
+        row["created_at"],
+        row.get("last_digest_at"),
     )
 
 
@@ -318,7 +331,9 @@ def list_subscriptions(db: sqlite_utils.Database, email: str | None = None) -> l
     if email is None:
         rows = db.query("select * from subscriptions order by id")
     else:
-        rows = db.query("select * from subscriptions where lower(email) = lower(?) order by id", [email.strip()])
+        rows = db.query(
+            "select * from subscriptions where lower(email) = lower(?) order by id", [email.strip()]
+        )
     return [subscription_from_row(row) for row in rows]
 
 
@@ -362,7 +377,9 @@ def unsubscribe_path(token: str) -> str:
     return f"/-/unsubscribe/{token}"
 
 
-def subscription_feed_sql(subscription: Subscription, limit: int = 100) -> tuple[str, dict[str, Any]]:
+def subscription_feed_sql(
+    subscription: Subscription, limit: int = 100
+) -> tuple[str, dict[str, Any]]:
     """SQL and parameters for a subscription's Atom feed, in datasette-atom's columns.
 
     The same filters as the digest's "new" section, written in SQL so the site can run it
@@ -486,10 +503,30 @@ class Digest:
 
 # Columns a digest shows (and matches on) for each listing.
 _DISPLAY_COLUMNS = (
-    "id", "title", "company", "employer_key", "source", "url", "attribution",
-    "pay_text", "pay_min", "pay_max", "pay_currency", "pay_unit", "pay_hourly_min",
-    "pay_hourly_max", "remote_scope", "countries", "role_types", "domains", "languages",
-    "verdict", "first_seen", "closed_at", "group_id", "evergreen",
+    "id",
+    "title",
+    "company",
+    "employer_key",
+    "source",
+    "url",
+    "attribution",
+    "pay_text",
+    "pay_min",
+    "pay_max",
+    "pay_currency",
+    "pay_unit",
+    "pay_hourly_min",
+    "pay_hourly_max",
+    "remote_scope",
+    "countries",
+    "role_types",
+    "domains",
+    "languages",
+    "verdict",
+    "first_seen",
+    "closed_at",
+    "group_id",
+    "evergreen",
 )
 
 
@@ -541,13 +578,18 @@ class _Window:
             for column in ("role_types", "domains", "languages", "countries"):
                 for value in json.loads(row.get(column) or "[]"):
                     self.index[(column, value)].add(i)
-            for name in {(row.get("employer_key") or "").casefold(), (row.get("company") or "").casefold()}:
+            for name in {
+                (row.get("employer_key") or "").casefold(),
+                (row.get("company") or "").casefold(),
+            }:
                 if name:
                     self.index[("employer", name)].add(i)
             if row.get("verdict") == "flagged":
                 self.flagged.add(i)
             scope = row.get("remote_scope") or "unknown"
-            if scope == "worldwide" or (scope in ("unknown", "regions") and row.get("countries") in (None, "", "[]")):
+            if scope == "worldwide" or (
+                scope in ("unknown", "regions") and row.get("countries") in (None, "", "[]")
+            ):
                 self.open_country.add(i)
             hourly = row.get("pay_hourly_max")
             self.hourly.append(hourly if hourly is not None else row.get("pay_hourly_min"))
@@ -575,7 +617,9 @@ class _Window:
     def _pay(self, minimum: float) -> frozenset[int]:
         key = ("pay", minimum)
         if key not in self._cache:
-            self._cache[key] = frozenset(i for i, h in enumerate(self.hourly) if h is not None and h >= minimum)
+            self._cache[key] = frozenset(
+                i for i, h in enumerate(self.hourly) if h is not None and h >= minimum
+            )
         return self._cache[key]
 
     def _query(self, query: str) -> frozenset[int]:
@@ -585,7 +629,10 @@ class _Window:
             if self.fts is not None:
                 quoted = sqlite_utils.Database.quote_fts(None, query)  # type: ignore[arg-type]
                 try:
-                    found = frozenset(r[0] for r in self.fts.execute("select rowid from w where w match ?", [quoted]))
+                    found = frozenset(
+                        r[0]
+                        for r in self.fts.execute("select rowid from w where w match ?", [quoted])
+                    )
                 except sqlite3.OperationalError:
                     found = frozenset()
             self._cache[key] = found
@@ -628,7 +675,9 @@ class _Window:
         return sorted(chosen)
 
 
-def _cap(entries: list[Entry], per_employer: int, per_section: int) -> tuple[list[Entry], dict[str, int]]:
+def _cap(
+    entries: list[Entry], per_employer: int, per_section: int
+) -> tuple[list[Entry], dict[str, int]]:
     shown: list[Entry] = []
     counts: dict[str, int] = defaultdict(int)
     more: dict[str, int] = {}
@@ -648,7 +697,12 @@ def _newest_first(entries: list[Entry]) -> list[Entry]:
 
 
 def _pending_subscriptions(db: sqlite_utils.Database) -> set[int]:
-    return {r["subscription_id"] for r in db.query("select distinct subscription_id from digest_messages where status = 'pending'")}
+    return {
+        r["subscription_id"]
+        for r in db.query(
+            "select distinct subscription_id from digest_messages where status = 'pending'"
+        )
+    }
 
 
 def select_digests(
@@ -687,7 +741,10 @@ def select_digests(
 
     changed = _changed_candidates(db, since_min, as_of, by_sub)
     closed = _closed_candidates(db, since_min, as_of, by_sub)
-    extra_ids = sorted({e[1] for items in changed.values() for e in items} | {e[1] for items in closed.values() for e in items})
+    extra_ids = sorted(
+        {e[1] for items in changed.values() for e in items}
+        | {e[1] for items in closed.values() for e in items}
+    )
     extra_rows = _listing_rows(db, extra_ids)
 
     for subscription in subscriptions:
@@ -737,7 +794,9 @@ def _earlier_deliveries(
     return out
 
 
-def _already(db: sqlite_utils.Database, section: str, keys: Iterable[tuple[int, str, str]]) -> set[tuple[int, str, str]]:
+def _already(
+    db: sqlite_utils.Database, section: str, keys: Iterable[tuple[int, str, str]]
+) -> set[tuple[int, str, str]]:
     keys = list(keys)
     found = set()
     for sid, lid, version in keys:
@@ -766,13 +825,19 @@ def _changed_candidates(
     if not versions:
         return {}
     earlier = _earlier_deliveries(db, sorted(versions), subscriptions)
-    groups = {r["id"]: r["group_id"] or r["id"] for r in _listing_rows(db, sorted(earlier)).values()}
+    groups = {
+        r["id"]: r["group_id"] or r["id"] for r in _listing_rows(db, sorted(earlier)).values()
+    }
     found: dict[int, list[_Found]] = defaultdict(list)
     keys = []
     for lid, subs in earlier.items():
         for sid, first_as_of in subs.items():
             after_since = subscriptions[sid].since()
-            relevant = [v for v in versions[lid] if v["seen_at"] > first_as_of and v["seen_at"] > after_since]
+            relevant = [
+                v
+                for v in versions[lid]
+                if v["seen_at"] > first_as_of and v["seen_at"] > after_since
+            ]
             if not relevant:
                 continue
             # Several changes since the last digest read as one: first "before", last "after".
@@ -784,14 +849,20 @@ def _changed_candidates(
                     if name in a:
                         before.setdefault(name, b.get(name))
                         after[name] = a.get(name)
-            changes = [(n, before[n], after[n]) for n in CHANGE_FIELDS if n in after and before.get(n) != after[n]]
+            changes = [
+                (n, before[n], after[n])
+                for n in CHANGE_FIELDS
+                if n in after and before.get(n) != after[n]
+            ]
             if not changes:
                 continue
             version = str(relevant[-1]["id"])
             keys.append((sid, lid, version))
             found[sid].append((version, lid, groups.get(lid, lid), changes))
     done = _already(db, "changed", keys)
-    return {sid: [f for f in items if (sid, f[1], f[0]) not in done] for sid, items in found.items()}
+    return {
+        sid: [f for f in items if (sid, f[1], f[0]) not in done] for sid, items in found.items()
+    }
 
 
 def _closed_candidates(
@@ -819,7 +890,9 @@ def _closed_candidates(
             keys.append((sid, lid, row["closed_at"]))
             found[sid].append((row["closed_at"], lid, row["group_id"] or lid, []))
     done = _already(db, "closed", keys)
-    return {sid: [f for f in items if (sid, f[1], f[0]) not in done] for sid, items in found.items()}
+    return {
+        sid: [f for f in items if (sid, f[1], f[0]) not in done] for sid, items in found.items()
+    }
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -881,13 +954,19 @@ def format_pay(row: Mapping[str, Any]) -> str:
 
 def format_remote(row: Mapping[str, Any]) -> str:
     scope = row.get("remote_scope") or "unknown"
-    countries = json.loads(row.get("countries") or "[]") if isinstance(row.get("countries"), str) else list(row.get("countries") or [])
+    countries = (
+        json.loads(row.get("countries") or "[]")
+        if isinstance(row.get("countries"), str)
+        else list(row.get("countries") or [])
+    )
     if scope == "worldwide":
         return "remote, worldwide"
     if countries:
         shown = ", ".join(countries[:6]) + (f" +{len(countries) - 6}" if len(countries) > 6 else "")
         return f"{'remote' if scope in ('countries', 'regions') else scope}: {shown}"
-    return {"unknown": "remote terms not stated", "regions": "remote, some regions"}.get(scope, scope)
+    return {"unknown": "remote terms not stated", "regions": "remote, some regions"}.get(
+        scope, scope
+    )
 
 
 def _format_value(name: str, value: Any) -> str:
@@ -913,7 +992,9 @@ class Rendered:
 class Renderer:
     """Jinja2 templates and per-listing fragments cached across the subscriptions of a run."""
 
-    def __init__(self, base_url: str, attributions: Mapping[str, tuple[str, str | None]] | None = None) -> None:
+    def __init__(
+        self, base_url: str, attributions: Mapping[str, tuple[str, str | None]] | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.attributions = dict(attributions or {})
         loader = jinja2.FileSystemLoader(str(TEMPLATES_DIR))
@@ -941,7 +1022,11 @@ class Renderer:
             "link": self.base_url + listing_path(entry.listing_id),
             "source": row.get("source") or "",
             "changes": [
-                {"field": name.replace("_", " "), "before": _format_value(name, b), "after": _format_value(name, a)}
+                {
+                    "field": name.replace("_", " "),
+                    "before": _format_value(name, b),
+                    "after": _format_value(name, a),
+                }
                 for name, b, a in entry.changes
             ],
             "closed_at": (row.get("closed_at") or "")[:10],
@@ -951,7 +1036,10 @@ class Renderer:
         key = (entry.listing_id, entry.section, entry.version)
         if key not in self._fragments:
             view = self.listing_view(entry)
-            self._fragments[key] = (str(self._text_item(view)).strip("\n"), Markup(str(self._html_item(view))))
+            self._fragments[key] = (
+                str(self._text_item(view)).strip("\n"),
+                Markup(str(self._html_item(view))),
+            )
         return self._fragments[key]
 
     def employer_link(self, employer: str) -> str:
@@ -1001,14 +1089,23 @@ class Renderer:
             "feed_url": self.base_url + subscription_feed_path(digest.subscription),
             "site_url": self.base_url + "/",
             "attributions": [
-                {"source": slug, "text": text, "url": url} for slug, (text, url) in sorted(sources.items())
+                {"source": slug, "text": text, "url": url}
+                for slug, (text, url) in sorted(sources.items())
             ],
         }
-        return Rendered(subject, self.text_template.render(context), self.html_template.render(context))
+        return Rendered(
+            subject, self.text_template.render(context), self.html_template.render(context)
+        )
 
 
 def build_message(
-    digest: Digest, rendered: Rendered, *, mail_from: str, message_id: str, base_url: str, now: datetime | None = None
+    digest: Digest,
+    rendered: Rendered,
+    *,
+    mail_from: str,
+    message_id: str,
+    base_url: str,
+    now: datetime | None = None,
 ) -> EmailMessage:
     """A multipart/alternative message (text/plain, then text/html) with list headers."""
     message = EmailMessage()
@@ -1103,13 +1200,24 @@ def _mail_domain(mail_from: str) -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
-def _digest_from_outbox(db: sqlite_utils.Database, message: Mapping[str, Any], subscription: Subscription) -> Digest:
+def _digest_from_outbox(
+    db: sqlite_utils.Database, message: Mapping[str, Any], subscription: Subscription
+) -> Digest:
     """Rebuild a pending message's digest from its deliveries rows (for a resend)."""
     summary = json.loads(message["summary"] or "{}")
-    rows = list(db.query("select * from deliveries where message_id = ? order by id", [message["message_id"]]))
+    rows = list(
+        db.query(
+            "select * from deliveries where message_id = ? order by id", [message["message_id"]]
+        )
+    )
     listings = _listing_rows(db, sorted({r["listing_id"] for r in rows}))
     sections = {
-        name: Section(name, [], int(summary.get("totals", {}).get(name, 0)), dict(summary.get("more", {}).get(name, {})))
+        name: Section(
+            name,
+            [],
+            int(summary.get("totals", {}).get(name, 0)),
+            dict(summary.get("more", {}).get(name, {})),
+        )
         for name in SECTIONS
     }
     changes = summary.get("changes", {})
@@ -1118,12 +1226,22 @@ def _digest_from_outbox(db: sqlite_utils.Database, message: Mapping[str, Any], s
         if row is None:  # the listing was deleted (a rebuild); the rest still goes out
             sections[r["section"]].total -= 1
             continue
-        found = [tuple(c) for c in changes.get(r["listing_id"], [])] if r["section"] == "changed" else []
-        sections[r["section"]].entries.append(Entry(r["listing_id"], r["group_id"], r["section"], r["version"], row, found))  # type: ignore[arg-type]
-    return Digest(subscription, message["digest_date"], message["as_of"], sections, message["message_id"])
+        found = (
+            [tuple(c) for c in changes.get(r["listing_id"], [])]
+            if r["section"] == "changed"
+            else []
+        )
+        sections[r["section"]].entries.append(
+            Entry(r["listing_id"], r["group_id"], r["section"], r["version"], row, found)
+        )  # type: ignore[arg-type]
+    return Digest(
+        subscription, message["digest_date"], message["as_of"], sections, message["message_id"]
+    )
 
 
-def _plan(db: sqlite_utils.Database, digests: Sequence[Digest], mail_from: str, now: str) -> list[Digest]:
+def _plan(
+    db: sqlite_utils.Database, digests: Sequence[Digest], mail_from: str, now: str
+) -> list[Digest]:
     """Write the outbox rows of a batch in one durable transaction; return the planned."""
     planned = []
     domain = _mail_domain(mail_from)
@@ -1131,20 +1249,40 @@ def _plan(db: sqlite_utils.Database, digests: Sequence[Digest], mail_from: str, 
     with db.atomic():
         for digest in digests:
             sub = digest.subscription
-            db.execute("update subscriptions set last_digest_at = ? where id = ?", [digest.as_of, sub.id])
+            db.execute(
+                "update subscriptions set last_digest_at = ? where id = ?", [digest.as_of, sub.id]
+            )
             if digest.empty:
                 continue
-            digest.message_id = make_msgid(f"digest.{digest.digest_date}.{sub.id}.{secrets.token_hex(4)}", domain)
+            digest.message_id = make_msgid(
+                f"digest.{digest.digest_date}.{sub.id}.{secrets.token_hex(4)}", domain
+            )
             db.execute(
                 "insert into digest_messages (message_id, subscription_id, digest_date, as_of, status, attempts, "
                 "summary, created_at) values (?, ?, ?, ?, 'pending', 0, ?, ?)",
-                [digest.message_id, sub.id, digest.digest_date, digest.as_of, json.dumps(digest.summary(), default=str), now],
+                [
+                    digest.message_id,
+                    sub.id,
+                    digest.digest_date,
+                    digest.as_of,
+                    json.dumps(digest.summary(), default=str),
+                    now,
+                ],
             )
             db.conn.executemany(
                 "insert into deliveries (subscription_id, listing_id, group_id, section, version, digest_date, as_of, "
                 "message_id, status) values (?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
                 [
-                    (sub.id, e.listing_id, e.group_id, e.section, e.version, digest.digest_date, digest.as_of, digest.message_id)
+                    (
+                        sub.id,
+                        e.listing_id,
+                        e.group_id,
+                        e.section,
+                        e.version,
+                        digest.digest_date,
+                        digest.as_of,
+                        digest.message_id,
+                    )
                     for e in digest.entries()
                 ],
             )
@@ -1159,16 +1297,30 @@ def _mark(db: sqlite_utils.Database, message_id: str, outcome: SendOutcome, now:
     _synchronous(db, "NORMAL")
     with db.atomic():
         if outcome.status == "sent":
-            db.execute("update digest_messages set status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = null where message_id = ?", [now, message_id])
-            cursor = db.execute("update deliveries set status = 'sent', sent_at = ? where message_id = ?", [now, message_id])
+            db.execute(
+                "update digest_messages set status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = null where message_id = ?",
+                [now, message_id],
+            )
+            cursor = db.execute(
+                "update deliveries set status = 'sent', sent_at = ? where message_id = ?",
+                [now, message_id],
+            )
             return cursor.rowcount
         if outcome.status == "rejected":
             error = f"{outcome.code or ''} {outcome.detail}".strip()
-            db.execute("update digest_messages set status = 'rejected', attempts = attempts + 1, last_error = ? where message_id = ?", [error, message_id])
-            db.execute("update deliveries set status = 'rejected' where message_id = ?", [message_id])
+            db.execute(
+                "update digest_messages set status = 'rejected', attempts = attempts + 1, last_error = ? where message_id = ?",
+                [error, message_id],
+            )
+            db.execute(
+                "update deliveries set status = 'rejected' where message_id = ?", [message_id]
+            )
             return 0
         error = f"{outcome.code or ''} {outcome.detail}".strip()
-        db.execute("update digest_messages set attempts = attempts + 1, last_error = ? where message_id = ?", [error, message_id])
+        db.execute(
+            "update digest_messages set attempts = attempts + 1, last_error = ? where message_id = ?",
+            [error, message_id],
+        )
         return 0
 
 
@@ -1208,7 +1360,13 @@ def run_digest(
     stop = should_stop or (lambda: False)
 
     def compose(digest: Digest, message_id: str) -> EmailMessage:
-        return build_message(digest, renderer.render(digest), mail_from=mail_from, message_id=message_id, base_url=base_url)
+        return build_message(
+            digest,
+            renderer.render(digest),
+            mail_from=mail_from,
+            message_id=message_id,
+            base_url=base_url,
+        )
 
     def deliver(digest: Digest) -> SendOutcome:
         assert digest.message_id and sender is not None
@@ -1221,10 +1379,14 @@ def run_digest(
             report.listings += settled
         elif outcome.status == "rejected":
             report.rejected += 1
-            report.problems.append(f"rejected {digest.subscription.email}: {outcome.code} {outcome.detail}".rstrip())
+            report.problems.append(
+                f"rejected {digest.subscription.email}: {outcome.code} {outcome.detail}".rstrip()
+            )
         else:
             report.temporary += 1
-            report.problems.append(f"left pending for {digest.subscription.email}: {outcome.code or ''} {outcome.detail}".strip())
+            report.problems.append(
+                f"left pending for {digest.subscription.email}: {outcome.code or ''} {outcome.detail}".strip()
+            )
         return outcome
 
     subscriptions = list_subscriptions(db)
@@ -1234,16 +1396,28 @@ def run_digest(
     # 1. Messages an earlier run planned but did not get through: send them first.
     if not dry_run:
         expiry = _iso(_parse_iso(now) - PENDING_EXPIRY)
-        for message in list(db.query("select * from digest_messages where status = 'pending' order by created_at, message_id")):
+        for message in list(
+            db.query(
+                "select * from digest_messages where status = 'pending' order by created_at, message_id"
+            )
+        ):
             subscription = by_id.get(message["subscription_id"])
             if subscription is None:
                 continue
             if message["created_at"] < expiry:
                 with db.atomic():
-                    db.execute("update digest_messages set status = 'expired' where message_id = ?", [message["message_id"]])
-                    db.execute("update deliveries set status = 'expired' where message_id = ?", [message["message_id"]])
+                    db.execute(
+                        "update digest_messages set status = 'expired' where message_id = ?",
+                        [message["message_id"]],
+                    )
+                    db.execute(
+                        "update deliveries set status = 'expired' where message_id = ?",
+                        [message["message_id"]],
+                    )
                 report.expired += 1
-                report.problems.append(f"gave up on {message['message_id']} to {subscription.email} after {PENDING_EXPIRY.days} days")
+                report.problems.append(
+                    f"gave up on {message['message_id']} to {subscription.email} after {PENDING_EXPIRY.days} days"
+                )
                 continue
             if stop():
                 report.stopped = "shutdown requested"
@@ -1261,7 +1435,14 @@ def run_digest(
     waiting = _pending_subscriptions(db) if not dry_run else set()
     todo = [s for s in subscriptions if s.id not in waiting]
     # One selection for the whole run (one window load); consumed a batch at a time.
-    selection = select_digests(db, todo, as_of=as_of, digest_date=digest_date, per_employer=per_employer, per_section=per_section)
+    selection = select_digests(
+        db,
+        todo,
+        as_of=as_of,
+        digest_date=digest_date,
+        per_employer=per_employer,
+        per_section=per_section,
+    )
     while True:
         digests = list(islice(selection, plan_batch))
         if not digests:
@@ -1273,7 +1454,15 @@ def run_digest(
                     report.planned += 1
                     report.listings += sum(1 for _ in digest.entries())
                     if preview is not None:
-                        preview(digest, compose(digest, make_msgid(f"preview.{digest.subscription.id}", _mail_domain(mail_from))))
+                        preview(
+                            digest,
+                            compose(
+                                digest,
+                                make_msgid(
+                                    f"preview.{digest.subscription.id}", _mail_domain(mail_from)
+                                ),
+                            ),
+                        )
             continue
         if stop():
             report.stopped = "shutdown requested"

@@ -30,9 +30,12 @@ class CrawlResult:
     timed_out: bool
     run: dict[str, Any] | None  # the crawl_runs row the crawl recorded, if it got that far
     log_tail: str
+    skipped: bool = False  # another crawl of the source held its lock; nothing ran
 
     @property
     def status(self) -> str:
+        if self.skipped:
+            return "skipped"
         if self.timed_out:
             return "failed"
         return (self.run or {}).get("status") or "failed"
@@ -69,7 +72,42 @@ def run_crawl(
     timeout: float | None = 1800,
     frozen_now: str | None = None,
 ) -> CrawlResult:
-    """Crawl `source` into the catalogue at `db_path` in a subprocess; return how it went."""
+    """Crawl `source` into the catalogue at `db_path` in a subprocess; return how it went.
+
+    Holds the source's crawl lock ("crawl-<source>" in the catalogue's locks/ folder, see
+    evaljobs.locks) throughout, so a
+    manual `evaljobs crawl` and the scheduler never crawl one source at once: when the
+    lock is held, nothing runs and the result's status is "skipped" at once (no waiting).
+    """
+    from evaljobs.locks import LockHeld, hold_lock
+
+    try:
+        with hold_lock(f"crawl-{source}", near=db_path):
+            return _run_crawl_locked(
+                source,
+                db_path,
+                raw_dir=raw_dir,
+                base_urls=base_urls,
+                settings=settings,
+                spider_args=spider_args,
+                timeout=timeout,
+                frozen_now=frozen_now,
+            )
+    except LockHeld as error:
+        return CrawlResult(source, 0, False, None, f"skipped: {error}", skipped=True)
+
+
+def _run_crawl_locked(
+    source: str,
+    db_path: Path,
+    *,
+    raw_dir: Path | None,
+    base_urls: dict[str, str] | None,
+    settings: dict[str, Any] | None,
+    spider_args: dict[str, str] | None,
+    timeout: float | None,
+    frozen_now: str | None,
+) -> CrawlResult:
     command = [sys.executable, "-m", "scrapy", "crawl", source]
     for key, value in (settings or {}).items():
         command += ["-s", f"{key}={value}"]

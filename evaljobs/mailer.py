@@ -97,7 +97,10 @@ class SmtpMailer:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -139,7 +142,11 @@ class SmtpMailer:
                 # The server refuses our From: no message can go this run.
                 return SendOutcome("unavailable", error.smtp_code, _text(error.smtp_error))
             except smtplib.SMTPAuthenticationError as error:
-                return SendOutcome("unavailable", error.smtp_code, "authentication failed: " + _text(error.smtp_error))
+                return SendOutcome(
+                    "unavailable",
+                    error.smtp_code,
+                    "authentication failed: " + _text(error.smtp_error),
+                )
             except smtplib.SMTPServerDisconnected as error:
                 self._drop()
                 if attempt == 2:
@@ -207,7 +214,9 @@ class EmlDirectoryMailer:
         return SendOutcome("sent", None, str(path))
 
 
-def mailer_from_env(out: Path | None, env: Mapping[str, str] | None = None) -> SmtpMailer | EmlDirectoryMailer:
+def mailer_from_env(
+    out: Path | None, env: Mapping[str, str] | None = None
+) -> SmtpMailer | EmlDirectoryMailer:
     """SMTP when EVALJOBS_SMTP_HOST is set, else .eml files to `out`; MailerConfigError if neither."""
     config = SmtpConfig.from_env(env)
     if config is not None:
@@ -256,13 +265,15 @@ def digest_now(
                 mail_from=sender_from,
                 digest_date=digest_date,
                 dry_run=True,
-                preview=(lambda _digest, message: preview_mailer.send(message)) if preview_mailer else None,
+                preview=(lambda _digest, message: preview_mailer.send(message))
+                if preview_mailer
+                else None,
             )
         finally:
             db.close()
     mailer = mailer_from_env(out, env)
     try:
-        with hold_lock(lock_name_for("digest", db_path)):
+        with hold_lock(lock_name_for("digest", db_path), near=db_path):
             db = open_catalogue(db_path)
             try:
                 with mailer:
@@ -277,7 +288,9 @@ def digest_now(
             finally:
                 db.close()
     except LockHeld as error:
-        raise DigestBusy(f"another digest run is sending ({error.holder or 'holder unknown'}); try again later") from None
+        raise DigestBusy(
+            f"another digest run is sending ({error.holder or 'holder unknown'}); try again later"
+        ) from None
     for line in report.lines():
         log.info(line)
     return report

@@ -18,7 +18,11 @@ from evaljobs.paths import default_db_path
 DEFAULT_BASE_URL = "http://localhost:8001"
 
 _db_option = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Catalogue path."
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Catalogue path.",
 )
 
 
@@ -39,20 +43,44 @@ def _country_codes(values: tuple[str, ...]) -> tuple[str, ...]:
     for value in values:
         code = country_code(value)
         if code is None:
-            raise click.BadParameter(f"unknown country {value!r} (a name or ISO code, e.g. DE)", param_hint="--country")
+            raise click.BadParameter(
+                f"unknown country {value!r} (a name or ISO code, e.g. DE)", param_hint="--country"
+            )
         codes.append(code)
     return tuple(codes)
 
 
 @click.command()
 @click.argument("email")
-@click.option("--role-type", "role_types", multiple=True, help="Role type slug (repeatable), e.g. response-rating.")
+@click.option(
+    "--role-type",
+    "role_types",
+    multiple=True,
+    help="Role type slug (repeatable), e.g. response-rating.",
+)
 @click.option("--domain", "domains", multiple=True, help="Domain slug (repeatable), e.g. law.")
-@click.option("--language", "languages", multiple=True, help="ISO 639-1 language code (repeatable), e.g. de.")
-@click.option("--min-hourly-pay", type=float, default=None, help="Only listings paying at least this per hour.")
-@click.option("--country", "countries", multiple=True, help="Country you work from (repeatable): name or ISO code.")
+@click.option(
+    "--language", "languages", multiple=True, help="ISO 639-1 language code (repeatable), e.g. de."
+)
+@click.option(
+    "--min-hourly-pay",
+    type=float,
+    default=None,
+    help="Only listings paying at least this per hour.",
+)
+@click.option(
+    "--country",
+    "countries",
+    multiple=True,
+    help="Country you work from (repeatable): name or ISO code.",
+)
 @click.option("--employer", "employers", multiple=True, help="Only these employers (repeatable).")
-@click.option("--exclude-employer", "exclude_employers", multiple=True, help="Never these employers (repeatable).")
+@click.option(
+    "--exclude-employer",
+    "exclude_employers",
+    multiple=True,
+    help="Never these employers (repeatable).",
+)
 @click.option("--query", default=None, help="Full-text search terms; all must appear.")
 @click.option("--include-flagged", is_flag=True, help="Also send listings flagged as likely scams.")
 @_db_option
@@ -93,7 +121,9 @@ def subscribe(
     db = _open(db_path)
     subscription = d.subscribe(db, email, filters)
     site = (base_url or base_url_default()).rstrip("/")
-    click.echo(f"subscribed {subscription.email} (#{subscription.id}): {subscription.filters.describe()}")
+    click.echo(
+        f"subscribed {subscription.email} (#{subscription.id}): {subscription.filters.describe()}"
+    )
     click.echo(f"feed:        {site}{d.subscription_feed_path(subscription)}")
     click.echo(f"unsubscribe: {site}{d.unsubscribe_path(subscription.token)}")
 
@@ -148,12 +178,37 @@ def _valid_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 @click.command()
-@click.option("--date", "digest_date", callback=_valid_date, default=None, help="Digest of this UTC day (YYYY-MM-DD); default today.")
-@click.option("--dry-run", is_flag=True, help="Select and render, send and record nothing (with --out: write .eml previews).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write .eml files here when no SMTP host is set.")
+@click.option(
+    "--date",
+    "digest_date",
+    callback=_valid_date,
+    default=None,
+    help="Digest of this UTC day (YYYY-MM-DD); default today.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Select and render, send and record nothing (with --out: write .eml previews).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write .eml files here when no SMTP host is set.",
+)
 @_db_option
-@click.option("--base-url", default=None, help="Site URL used in links (default $EVALJOBS_BASE_URL or http://localhost:8001).")
-def digest(digest_date: str | None, dry_run: bool, out: Path | None, db_path: Path | None, base_url: str | None) -> None:
+@click.option(
+    "--base-url",
+    default=None,
+    help="Site URL used in links (default $EVALJOBS_BASE_URL or http://localhost:8001).",
+)
+def digest(
+    digest_date: str | None,
+    dry_run: bool,
+    out: Path | None,
+    db_path: Path | None,
+    base_url: str | None,
+) -> None:
     """Send each saved search its new, changed and closed listings (each listing once)."""
     from evaljobs.mailer import DigestBusy, MailerConfigError, digest_now
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import BASE_URL, DAY1, DAY2, AFTERQUERY, ALIGNERR, CollectingHandler, crawl, listing
+from digest_helpers import AFTERQUERY, BASE_URL, DAY1, DAY2, crawl, listing
 
 from catalogue import digest as d
 from catalogue.schema import open_catalogue
@@ -41,11 +41,15 @@ def ids_in(received) -> list[str]:
     found = []
     for item in received:
         html = item.message.get_body(("html",)).get_content()
-        found += [tilde_decode(urlparse(link).path.rsplit("/", 1)[1]) for link in listing_links(html)]
+        found += [
+            tilde_decode(urlparse(link).path.rsplit("/", 1)[1]) for link in listing_links(html)
+        ]
     return found
 
 
-def test_a_subscriber_gets_the_matching_new_listings_in_a_valid_multipart_message(catalogue_path, smtp_server):
+def test_a_subscriber_gets_the_matching_new_listings_in_a_valid_multipart_message(
+    catalogue_path, smtp_server
+):
     add(catalogue_path, "lawyer@example.org", domains=("finance",))
     report = run(catalogue_path)
     assert report.sent == 1 and report.listings == 2
@@ -55,11 +59,16 @@ def test_a_subscriber_gets_the_matching_new_listings_in_a_valid_multipart_messag
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "Finance Expert (US/EU ONLY)" in text and "Corporate Development / M&amp;A Analyst Expert" in html
+    assert (
+        "Finance Expert (US/EU ONLY)" in text
+        and "Corporate Development / M&amp;A Analyst Expert" in html
+    )
     assert "Healthcare Analyst Expert" not in text  # medicine/business, not finance
     assert "$30–40/hour" in text and "domain-expert-review" in html and ">clean<" in html
     assert sorted(ids_in([received])) == ["greenhouse:aq-1", "greenhouse:aq-2"]
-    assert message["Message-ID"] and message["List-Unsubscribe"].strip().startswith(f"<{BASE_URL}/-/unsubscribe/")
+    assert message["Message-ID"] and message["List-Unsubscribe"].strip().startswith(
+        f"<{BASE_URL}/-/unsubscribe/"
+    )
 
 
 def test_links_point_at_the_base_url_and_open_listing_pages_that_exist(catalogue_path, smtp_server):
@@ -82,7 +91,9 @@ def test_links_point_at_the_base_url_and_open_listing_pages_that_exist(catalogue
         assert db["listings"].get(listing_id)["relevant"] == 1
 
 
-def test_the_footer_carries_the_unsubscribe_link_and_the_sources_attribution(catalogue_path, smtp_server):
+def test_the_footer_carries_the_unsubscribe_link_and_the_sources_attribution(
+    catalogue_path, smtp_server
+):
     from crawler.sources import source_rows
 
     db = open_catalogue(catalogue_path)
@@ -106,7 +117,12 @@ def test_the_unsubscribe_token_in_the_message_removes_the_subscription(catalogue
     db = open_catalogue(catalogue_path)
     assert d.unsubscribe_by_token(db, token) == "leaving@example.org"
     assert [s.email for s in d.list_subscriptions(db)] == ["staying@example.org"]
-    assert db.execute("select count(*) from deliveries d join subscriptions s on s.id = d.subscription_id").fetchone()[0] > 0
+    assert (
+        db.execute(
+            "select count(*) from deliveries d join subscriptions s on s.id = d.subscription_id"
+        ).fetchone()[0]
+        > 0
+    )
     assert d.unsubscribe_by_token(db, token) is None
 
 
@@ -121,8 +137,14 @@ def test_a_rerun_the_same_day_sends_nothing_new(catalogue_path, smtp_server):
 def test_the_next_day_brings_only_listings_first_seen_since(catalogue_path, smtp_server):
     add(catalogue_path, "any@example.org")
     run(catalogue_path)
-    fresh = listing("aq-9", "Environmental Science Expert (US/EU ONLY)", "AfterQuery", hourly=(25, 40),
-                    role_types=("annotation", "domain-expert-review"), domains=("science",))
+    fresh = listing(
+        "aq-9",
+        "Environmental Science Expert (US/EU ONLY)",
+        "AfterQuery",
+        hourly=(25, 40),
+        role_types=("annotation", "domain-expert-review"),
+        domains=("science",),
+    )
     crawl(catalogue_path, "greenhouse", AFTERQUERY + [fresh], DAY2)
     run(catalogue_path, DATE3)
     assert ids_in(smtp_server.received[1:]) == ["greenhouse:aq-9"]
@@ -159,11 +181,17 @@ def test_a_crash_between_two_sends_then_a_rerun_delivers_each_listing_exactly_on
     assert sorted(ids_in(first)) == sorted({*ids_in(first)}) and len(ids_in(first)) == 4
     assert sorted(ids_in(second)) == ["greenhouse:aq-1", "greenhouse:aq-2"]
     db = open_catalogue(catalogue_path)
-    rows = list(db.query("select subscription_id, listing_id, count(*) n, min(status) s from deliveries group by 1, 2"))
+    rows = list(
+        db.query(
+            "select subscription_id, listing_id, count(*) n, min(status) s from deliveries group by 1, 2"
+        )
+    )
     assert len(rows) == 6 and {r["n"] for r in rows} == {1} and {r["s"] for r in rows} == {"sent"}
 
 
-def test_a_crash_after_the_server_accepted_resends_the_same_message_id_once(catalogue_path, smtp_server, monkeypatch):
+def test_a_crash_after_the_server_accepted_resends_the_same_message_id_once(
+    catalogue_path, smtp_server, monkeypatch
+):
     add(catalogue_path, "any@example.org")
     real_mark = d._mark
 
@@ -181,7 +209,9 @@ def test_a_crash_after_the_server_accepted_resends_the_same_message_id_once(cata
     assert len(copies) == 2 and len({c.message["Message-ID"] for c in copies}) == 1
     assert sorted(ids_in(copies[:1])) == sorted(ids_in(copies[1:]))
     db = open_catalogue(catalogue_path)
-    assert db.execute("select count(*), count(distinct listing_id) from deliveries where status = 'sent'").fetchone() == (4, 4)
+    assert db.execute(
+        "select count(*), count(distinct listing_id) from deliveries where status = 'sent'"
+    ).fetchone() == (4, 4)
 
 
 def test_a_rejected_recipient_is_skipped_while_the_other_gets_mail(catalogue_path, smtp_server):
@@ -195,7 +225,9 @@ def test_a_rejected_recipient_is_skipped_while_the_other_gets_mail(catalogue_pat
     assert run(catalogue_path).sent == 0  # rejected is final: not retried
 
 
-def test_a_temporary_failure_leaves_the_message_pending_for_the_next_run(catalogue_path, smtp_server):
+def test_a_temporary_failure_leaves_the_message_pending_for_the_next_run(
+    catalogue_path, smtp_server
+):
     smtp_server.refuse["full@example.org"] = "452 4.2.2 Mailbox full, try later"
     add(catalogue_path, "full@example.org")
     add(catalogue_path, "fine@example.org")
@@ -212,7 +244,7 @@ def test_a_temporary_failure_leaves_the_message_pending_for_the_next_run(catalog
 
 
 def test_a_refused_connection_leaves_every_message_pending(catalogue_path, monkeypatch, locks):
-    from conftest import free_port
+    from digest_helpers import free_port
 
     monkeypatch.setenv("EVALJOBS_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("EVALJOBS_SMTP_PORT", str(free_port()))
@@ -222,12 +254,15 @@ def test_a_refused_connection_leaves_every_message_pending(catalogue_path, monke
     report = run(catalogue_path)
     assert report.sent == 0 and report.stopped.startswith("mail server unavailable")
     db = open_catalogue(catalogue_path)
-    assert db.execute("select count(*) from digest_messages where status = 'pending'").fetchone()[0] == 2
+    assert (
+        db.execute("select count(*) from digest_messages where status = 'pending'").fetchone()[0]
+        == 2
+    )
 
 
 def test_two_digest_runs_at_once_cannot_both_send(catalogue_path, smtp_server):
     add(catalogue_path, "any@example.org")
-    with hold_lock(lock_name_for("digest", catalogue_path)):
+    with hold_lock(lock_name_for("digest", catalogue_path), near=catalogue_path):
         with pytest.raises(mailer.DigestBusy, match="another digest run"):
             run(catalogue_path)
     assert smtp_server.received == []
@@ -258,8 +293,12 @@ def test_a_dry_run_renders_but_records_and_sends_nothing(catalogue_path, smtp_se
 
 def test_listing_text_is_escaped_in_html_and_kept_on_one_line_in_text(tmp_path, locks, smtp_server):
     path = tmp_path / "catalogue.db"
-    evil = listing("ev-1", '<script>alert("x")</script>\nUnsubscribe: https://evil.example/', "<b>Acme</b>",
-                   pay_text="<img src=x onerror=alert(1)>")
+    evil = listing(
+        "ev-1",
+        '<script>alert("x")</script>\nUnsubscribe: https://evil.example/',
+        "<b>Acme</b>",
+        pay_text="<img src=x onerror=alert(1)>",
+    )
     crawl(path, "greenhouse", [evil], DAY1)
     add(path, "any@example.org")
     run(path)
