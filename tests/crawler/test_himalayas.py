@@ -176,3 +176,55 @@ def test_a_truncated_body_is_a_counted_parse_failure(fixtures_dir):
     spider = HimalayasSpider(terms="AI trainer")
     assert run_search(spider, {"AI trainer": body(fixtures_dir)[:4000]}) == []
     assert spider._stats_fallback["evaljobs/parse_failures"] == 1
+
+
+# ------------------------------------------------------------ a real crawl over loopback
+
+PIPELINES_WITHOUT_JUDGE = json.dumps(
+    {
+        "crawler.pipelines.RawArchivePipeline": 100,
+        "crawler.pipelines.NormalizePipeline": 200,
+        "crawler.pipelines.StorePipeline": 400,
+    }
+)
+LOOPBACK = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "RETRY_TIMES": "0",
+    "ROBOTSTXT_OBEY": "False",
+    "ITEM_PIPELINES": PIPELINES_WITHOUT_JUDGE,
+}
+
+
+def loopback_crawl(tmp_path, source: str, routes: list, spider_args: dict[str, str]):
+    """`scrapy crawl <source>` in a subprocess against recorded answers on 127.0.0.1."""
+    from evaljobs.crawling import run_crawl
+    from evaljobs.fixture_server import FixtureServer
+
+    with FixtureServer(routes) as server:
+        result = run_crawl(
+            source,
+            tmp_path / "c.db",
+            raw_dir=tmp_path / "raw",
+            base_urls={source: server.base_url(source)},
+            settings=LOOPBACK,
+            spider_args=spider_args,
+            timeout=120,
+        )
+    return result, server.requests
+
+
+@pytest.mark.slow
+def test_a_real_crawl_asks_every_term_and_a_failed_one_leaves_the_run_partial(
+    tmp_path, fixtures_dir
+):
+    from evaljobs.fixture_server import Route
+
+    routes = [
+        Route("himalayas", r"q=AI%20trainer", status=500, body=b"oops"),
+        Route("himalayas", r"q=RLHF", file=fixtures_dir / "himalayas" / TRIMMED),
+    ]
+    result, requests = loopback_crawl(tmp_path, "himalayas", routes, {"terms": "AI trainer,RLHF"})
+    assert [r.split("?")[1] for r in requests] == ["q=AI%20trainer&page=1", "q=RLHF&page=1"]
+    assert result.status == "partial", result.log_tail
+    assert result.run["items"] == 3

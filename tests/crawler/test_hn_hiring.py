@@ -188,3 +188,31 @@ def test_a_truncated_body_is_a_counted_parse_failure(fixtures_dir):
 def test_an_answer_of_another_shape_is_a_parse_failure():
     items, stats = parse_body(b'{"id": 1, "title": "x"}')
     assert items == [] and stats["evaljobs/parse_failures"] == 1
+
+
+@pytest.mark.slow
+def test_a_real_crawl_finds_the_thread_then_reads_it_whole(tmp_path, fixtures_dir):
+    from evaljobs.fixture_server import Route
+    from tests.crawler.test_himalayas import loopback_crawl
+
+    threads = {
+        "hits": [
+            {
+                "_tags": ["story"],
+                "objectID": "48747976",
+                "title": "Ask HN: Who is hiring? (July 2026)",
+                "created_at_i": 2,
+            }
+        ]
+    }
+    routes = [
+        Route("hn_hiring", r"^/search_by_date", body=json.dumps(threads).encode()),
+        Route("hn_hiring", r"^/items/48747976", file=fixtures_dir / "hn_hiring" / ITEM),
+    ]
+    result, requests = loopback_crawl(tmp_path, "hn_hiring", routes, {"match": "all"})
+    assert [r.split("?")[0] for r in requests] == [
+        "/hn_hiring/search_by_date",
+        "/hn_hiring/items/48747976",
+    ]
+    assert result.status == "ok", result.log_tail
+    assert result.run["items"] == 6
