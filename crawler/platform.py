@@ -217,7 +217,9 @@ _CHALLENGE_MARKERS = [
     for p in (
         r"<title>\s*just a moment\.\.\.\s*</title>",
         r"<title>\s*attention required! \| cloudflare\s*</title>",
-        r"window\._cf_chl_opt|/cdn-cgi/challenge-platform/h/|cf-browser-verification|cf_chl_",
+        # Challenge pages only; a normal page may load Cloudflare's bot-detection script
+        # (/cdn-cgi/challenge-platform/scripts/jsd/main.js, window.__CF$cv$params).
+        r"window\._cf_chl_opt|cf-browser-verification|cf_chl_|/challenge-platform/\S*/orchestrate/chl_",
         r"checking (?:if the site connection is secure|your browser before accessing)",
         r"captcha-delivery\.com|_incapsula_resource|px-captcha|\bperimeterx\b.*\bblock",
         r"<title>\s*access denied\s*</title>",

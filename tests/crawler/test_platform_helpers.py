@@ -140,6 +140,13 @@ def test_amount_text(low, high, text):
         (401, {}, b"", True),
         (200, {}, b"<title>Attention Required! | Cloudflare</title>", True),
         (404, {}, b"<html>Not found</html>", False),
+        (
+            200,
+            {},
+            b"<script>window.__CF$cv$params={r:'9a'};a.src='/cdn-cgi/challenge-platform/scripts/jsd/main.js'"
+            b"</script>",
+            False,  # Cloudflare's bot-detection script on a normal page
+        ),
         (500, {}, b"oops", False),
         (
             200,
