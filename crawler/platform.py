@@ -208,6 +208,26 @@ def markdown_to_text(markdown: str | None) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+# ---------------------------------------------------------------- URLs in a platform's pages
+
+
+def rebase_url(url: str, base_url: str, platform_hosts: Iterable[str]) -> str | None:
+    """`url` (found in a platform's sitemap) re-rooted on the spider's base URL, or None.
+
+    A sitemap names the live host; the spider asks its configured base URL (the live host,
+    or a loopback server in tests). URLs on other hosts are None: a sitemap never sends
+    the spider off the platform.
+    """
+    match = re.match(r"^https?://([^/?#]+)(.*)$", url.strip())
+    if match is None:
+        return None
+    host, rest = match.group(1).lower(), match.group(2) or "/"
+    base_host = re.sub(r"^https?://", "", base_url).split("/")[0].lower()
+    if host != base_host and host not in {h.lower() for h in platform_hosts}:
+        return None
+    return base_url.rstrip("/") + (rest if rest.startswith("/") else "/" + rest)
+
+
 # ---------------------------------------------------------------- blocks and challenges
 
 # Markers of an interstitial that asks a browser to prove itself. A normal Mercor page loads

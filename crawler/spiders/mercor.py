@@ -42,6 +42,7 @@ from crawler.platform import (
     evergreen_evidence,
     markdown_to_text,
     platform_pay_unit,
+    rebase_url,
 )
 from crawler.spiders.base import SourceSpider
 
@@ -53,6 +54,7 @@ _PAY_WORDS = {
     "one-time": "one-time",
     "yearly": "per year",
 }
+_HOSTS = ("work.mercor.com",)
 # Mercor's own name in hiringOrganization / companyName when no client is shown.
 _PLATFORM_NAMES = {"mercor", "mercor.com"}
 
@@ -156,10 +158,9 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
             return
         locs = _SITEMAP_LOC.findall(text)
         if "<sitemapindex" in text:
-            # Nested sitemaps: read each (same host only), then the job URLs they list.
-            self.queue.add(
-                self._request(loc, self.parse_sitemap) for loc in locs if self._same_site(loc)
-            )
+            # Nested sitemaps: read each (on the platform's own host only).
+            urls = (rebase_url(loc, self.base_url, _HOSTS) for loc in locs)
+            self.queue.add(self._request(url, self.parse_sitemap) for url in urls if url)
             yield from self.continue_queue()
             return
         # Sitemap order is kept: the budget, if it runs out, runs out at the same place each run.
@@ -170,10 +171,6 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
             self._request(f"{self.base_url}/jobs/{lid}", self.parse_job) for lid in missing
         )
         yield from self.continue_queue()
-
-    def _same_site(self, url: str) -> bool:
-        host = re.sub(r"^https?://", "", self.base_url).split("/")[0]
-        return re.sub(r"^https?://", "", url).split("/")[0] == host
 
     # ------------------------------------------------------------ job page
 

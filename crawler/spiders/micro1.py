@@ -36,6 +36,7 @@ from crawler.platform import (
     assessment_statement,
     evergreen_evidence,
     per_task_statement,
+    rebase_url,
 )
 from crawler.spiders.base import SourceSpider
 
@@ -103,7 +104,8 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
             return
         locs = _SITEMAP_LOC.findall(text)
         if "<sitemapindex" in text:
-            self.queue.add(self._request(loc, self.parse_sitemap) for loc in locs)
+            urls = (rebase_url(loc, self.base_url, ("jobs.micro1.ai",)) for loc in locs)
+            self.queue.add(self._request(url, self.parse_sitemap) for url in urls if url)
             yield from self.continue_queue()
             return
         ids = list(dict.fromkeys(m.group(1).lower() for m in map(_POST_ID.search, locs) if m))

@@ -234,6 +234,20 @@ def test_sitemap_listings_missing_from_the_index_are_read_from_their_pages_and_c
     assert stat(spider, "evaljobs/partial")
 
 
+def test_a_sitemap_index_is_followed_on_mercor_only():
+    index = (
+        b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>https://work.mercor.com/sitemap-jobs.xml</loc></sitemap>"
+        b"<sitemap><loc>https://elsewhere.example/sitemap.xml</loc></sitemap></sitemapindex>"
+    )
+    spider = MercorSpider(base_url="http://127.0.0.1:9/mercor")
+    _spider, _listings, requests = run(
+        index, url="http://127.0.0.1:9/mercor/sitemap.xml", spider=spider
+    )
+    assert [r.url for r in requests] == ["http://127.0.0.1:9/mercor/sitemap-jobs.xml"]
+    assert not spider.queue.pending
+
+
 def test_an_explore_page_without_the_listings_cache_is_a_parse_failure():
     html = b'<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"dehydratedState":{"queries":[]}}}}</script>'
     spider, listings, _ = run(html, url="https://work.mercor.com/explore")

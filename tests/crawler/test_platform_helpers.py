@@ -13,6 +13,7 @@ from crawler.platform import (
     markdown_to_text,
     per_task_statement,
     platform_pay_unit,
+    rebase_url,
 )
 
 MERCOR = "mercor/job-page-list_AAABm4Xm5vZiwyWXybFBRJJN-generalist-writer-rendered-2026-02-03.html"
@@ -186,3 +187,19 @@ def test_a_spent_budget_stops_the_queue():
     queue.add(["a", "b"])
     assert queue.next_request(lambda r: None) is None
     assert queue.stopped == "request budget spent" and not queue.pending
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://work.mercor.com/sitemap-jobs.xml",
+            "http://127.0.0.1:8000/mercor/sitemap-jobs.xml",
+        ),
+        ("https://work.mercor.com", "http://127.0.0.1:8000/mercor/"),
+        ("https://evil.example/sitemap.xml", None),
+        ("ftp://work.mercor.com/x", None),
+    ],
+)
+def test_sitemap_urls_are_rebased_on_the_spider_base_and_never_leave_the_platform(url, expected):
+    assert rebase_url(url, "http://127.0.0.1:8000/mercor", ["work.mercor.com"]) == expected
