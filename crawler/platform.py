@@ -73,7 +73,11 @@ def evergreen_evidence(
 
 # ---------------------------------------------------------------- assessments
 
-_TEST_WORDS = r"(?:assessments?|tests?|trials?|trial tasks?|evaluations?|qualifications?|qualification tasks?|sample tasks?|skills? tests?|screening tasks?|onboarding tasks?)"
+# Words for an entry test. Not "evaluation": for a rater, "paid evaluation work" is the job.
+_TEST_WORDS = (
+    r"(?:assessments?|tests?|trials?|trial tasks?|qualifications?|qualification tasks?"
+    r"|sample tasks?|skills? tests?|screening tasks?|onboarding tasks?)"
+)
 _UNPAID = [
     re.compile(p, re.I)
     for p in (

@@ -66,6 +66,7 @@ def test_an_opening_that_says_nothing_of_a_pool_is_not_evergreen(kwargs):
         ("Note: the assessment is not paid.", "unpaid"),
         ("You will not be paid for the screening task. Later trial tasks are paid.", "unpaid"),
         ("Selected applicants will be invited to complete a brief sample task.", None),
+        ("This is paid evaluation work on AI responses.", None),  # the job, not a test
         ("", None),
     ],
 )
