@@ -37,6 +37,11 @@ _LETTER_RE = re.compile(r"[^\W\d_]")
 # The scam model reads at most this much preprocessed text: its cost is linear in length
 # and the opening of a posting carries its signs (the rules read everything).
 _SCAM_CHARS = 3_000
+# EMSCAD's postings are long (5th percentile: ~70 words after preprocessing for real ones,
+# ~47 for frauds); on a title-only or two-line listing the model is outside what it learned and
+# calls most of them frauds. Its probability is therefore scaled by how much text it had, up
+# to this many preprocessed words: little text, little opinion (0.0 is "no opinion").
+_SCAM_FULL_WORDS = 100
 
 
 def default_model() -> Any:
@@ -74,9 +79,11 @@ def _scam_scores(model: Any, listings: Sequence[Mapping[str, Any]], docs: Sequen
 
     texts = [listing_to_emscad_text(dict(doc))[:_SCAM_CHARS] for doc in docs]
     try:
-        return [float(p) for p in pipeline.predict_proba(texts)[:, 1]]
+        probabilities = pipeline.predict_proba(texts)[:, 1]
     except Exception:  # a scam-model failure must not lose the rest of the judgement
         return [0.0] * len(docs)
+    return [float(p) * min(1.0, text.count(" ") / _SCAM_FULL_WORDS)
+            for p, text in zip(probabilities, texts, strict=True)]
 
 
 def _red_flags(listing: Mapping[str, Any], doc: Doc,

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from classifier.features import Doc
@@ -235,14 +236,24 @@ class JudgeModel:
         if not docs:
             return []
         cache: dict[int, Any] = {}
+        batch = list(docs)
+
+        def transform(step: Any) -> Any:
+            # The pipelines share one fitted FeatureUnion (some wrap it with extra features):
+            # each distinct transformer runs once per batch.
+            key = id(step)
+            if key not in cache:
+                if isinstance(step, FeatureUnion):
+                    weights = step.transformer_weights or {}
+                    blocks = [transform(t) * weights.get(name, 1.0)
+                              for name, t in step.transformer_list if t not in ("drop", None)]
+                    cache[key] = sparse.hstack(blocks).tocsr()
+                else:
+                    cache[key] = step.transform(batch)
+            return cache[key]
 
         def features(pipe: Pipeline, rows: Sequence[Doc]) -> Any:
-            # The three pipelines share one fitted FeatureUnion: transform each batch once.
-            union = pipe.steps[0][1]
-            key = id(union)
-            if key not in cache:
-                cache[key] = union.transform(list(docs))
-            return cache[key]
+            return transform(pipe.steps[0][1])
 
         X = features(self.relevance, docs)
         proba = self.relevance.steps[-1][1].predict_proba(X)[:, 1]

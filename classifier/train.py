@@ -27,10 +27,18 @@ import numpy as np
 import scipy
 import sklearn
 from joblib import Parallel, delayed
+from scipy import sparse
 from sklearn.metrics import f1_score
 from sklearn.pipeline import Pipeline
 
-from classifier.features import FEATURE_VARIANTS, Doc, build_features, prepare
+from classifier.features import (
+    FEATURE_VARIANTS,
+    Doc,
+    build_features,
+    domain_hints,
+    prepare,
+    with_hints,
+)
 from classifier.judgement import DOMAINS, ROLE_TYPES
 from classifier.model import (
     JudgeModel,
@@ -57,6 +65,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "domains": {"kind": "svc", "C": 0.5},
     "relevance_threshold": 0.5,
     "threshold_cv": 3,  # inner folds choosing each label's threshold; 0 = the model's own
+    "role_hints": 0.0,  # weight of the title's field hints in the role-type model (0 = none)
+    "domain_hints": 1.0,  # ... and in the domain model
 }
 RELEVANCE_CANDIDATES: tuple[dict[str, Any], ...] = (
     {"kind": "logreg", "C": 8.0}, {"kind": "logreg", "C": 32.0}, {"kind": "svc", "C": 0.5},
@@ -168,11 +178,14 @@ def build_pipelines(config: dict, seed: int = 0) -> dict[str, Pipeline]:
     def feats():
         return build_features(config["features"], config["title_weight"])
 
+    def hinted(weight: float):
+        return with_hints(feats(), weight) if weight > 0 else feats()
+
     return {
         "relevance": Pipeline([("features", feats()), ("clf", relevance_estimator(config["relevance"], seed))]),
-        "role_types": Pipeline([("features", feats()), ("clf", roles_estimator(
+        "role_types": Pipeline([("features", hinted(config.get("role_hints", 0.0))), ("clf", roles_estimator(
             config["role_types"], seed, config.get("threshold_cv", 3)))]),
-        "domains": Pipeline([("features", feats()), ("clf", domains_estimator(
+        "domains": Pipeline([("features", hinted(config.get("domain_hints", 0.0))), ("clf", domains_estimator(
             config["domains"], seed, config.get("threshold_cv", 3)))]),
     }
 
@@ -186,7 +199,7 @@ def _micro_f1(truth: np.ndarray, pred: np.ndarray) -> float:
 
 def _fold_predictions(data: LabelledData, train: np.ndarray, test: np.ndarray, variant: str,
                       title_weight: float, rel_specs: Sequence[dict], ml_specs: Sequence[dict],
-                      seed: int) -> tuple:
+                      seed: int, role_hints: float, domain_hints_weight: float) -> tuple:
     """One outer fold: features fitted on its training part, every candidate predicted."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # rare labels absent from a fold; SGD iteration caps
@@ -196,25 +209,36 @@ def _fold_predictions(data: LabelledData, train: np.ndarray, test: np.ndarray, v
         rel = [(relevance_estimator(spec, seed).fit(X_train, data.relevant[train])
                 .predict_proba(X_test)[:, 1] >= 0.5).astype(int) for spec in rel_specs]
         tr, te = data.relevant[train] == 1, data.relevant[test] == 1
+        X_train, X_test = X_train[tr], X_test[te]
+        H_train = domain_hints([data.docs[i] for i in train[tr]])
+        H_test = domain_hints([data.docs[i] for i in test[te]])
+
+        def hinted(X, H, weight):
+            return sparse.hstack([X, H * weight]).tocsr() if weight > 0 else X
+
+        R_train, R_test = hinted(X_train, H_train, role_hints), hinted(X_test, H_test, role_hints)
+        D_train = hinted(X_train, H_train, domain_hints_weight)
+        D_test = hinted(X_test, H_test, domain_hints_weight)
         roles, doms = [], []
         for spec in ml_specs:
             # Candidates are compared at each label's own boundary (cv=0): nested threshold
             # tuning for every candidate would cost 4x and rarely changes the ranking.
-            roles.append(roles_estimator(spec, seed, cv=0).fit(X_train[tr], data.roles[train][tr]).predict(X_test[te]))
-            doms.append(domains_estimator(spec, seed, cv=0).fit(X_train[tr], data.domains[train][tr]).predict(X_test[te]))
+            roles.append(roles_estimator(spec, seed, cv=0).fit(R_train, data.roles[train][tr]).predict(R_test))
+            doms.append(domains_estimator(spec, seed, cv=0).fit(D_train, data.domains[train][tr]).predict(D_test))
     return test, test[te], rel, roles, doms
 
 
 def _cv_scores(data: LabelledData, folds, variant: str, title_weight: float,
                rel_specs: Sequence[dict], ml_specs: Sequence[dict], seed: int,
-               n_jobs: int = 2) -> dict[str, list[float]]:
+               n_jobs: int = 2, role_hints: float = 0.0, domain_hints: float = 1.0) -> dict[str, list[float]]:
     """Out-of-fold F1 of each candidate (relevance F1; role-type and domain micro-F1)."""
     n = len(data.docs)
     rel_pred = np.zeros((len(rel_specs), n), dtype=int)
     role_pred = np.zeros((len(ml_specs), *data.roles.shape), dtype=int)
     dom_pred = np.zeros((len(ml_specs), *data.domains.shape), dtype=int)
     results = Parallel(n_jobs=n_jobs)(
-        delayed(_fold_predictions)(data, train, test, variant, title_weight, rel_specs, ml_specs, seed)
+        delayed(_fold_predictions)(data, train, test, variant, title_weight, rel_specs, ml_specs, seed,
+                                   role_hints, domain_hints)
         for train, test in folds
     )
     for test, test_rel, rel, roles, doms in results:
@@ -261,15 +285,31 @@ def select_config(data: LabelledData, folds, seed: int = 0, n_jobs: int = 2) -> 
         log.info("title weight %s %s", weight, figures)
         if mean_of(figures) > best_mean + 1e-9:
             best_weight, best_mean = weight, mean_of(figures)
+    # Field hints for the multi-label models (0 = without): each task keeps its best weight.
+    best_hints = {"role_types": (0.0, -1.0), "domains": (0.0, -1.0)}
+    for weight in (0.0, 0.5, 1.0, 2.0):
+        scores = _cv_scores(data, folds, best_variant, best_weight, [probe], [probe], seed, n_jobs,
+                            role_hints=weight, domain_hints=weight)
+        figures = {task: round(values[0], 4) for task, values in scores.items() if task != "relevance"}
+        tried.append({"stage": "field_hints", "features": best_variant, "title_weight": best_weight,
+                      "hint_weight": weight, "model": "svc C=0.5", **figures})
+        log.info("hint weight %s %s", weight, figures)
+        for task in best_hints:
+            if figures[task] > best_hints[task][1] + 1e-9:
+                best_hints[task] = (weight, figures[task])
+    role_hints, domain_hints_weight = best_hints["role_types"][0], best_hints["domains"][0]
     scores = _cv_scores(data, folds, best_variant, best_weight, RELEVANCE_CANDIDATES,
-                        MULTILABEL_CANDIDATES, seed, n_jobs)
+                        MULTILABEL_CANDIDATES, seed, n_jobs, role_hints=role_hints,
+                        domain_hints=domain_hints_weight)
     config: dict[str, Any] = {"features": best_variant, "title_weight": best_weight,
                               "relevance_threshold": base["relevance_threshold"],
-                              "threshold_cv": base["threshold_cv"]}
+                              "threshold_cv": base["threshold_cv"], "role_hints": role_hints,
+                              "domain_hints": domain_hints_weight}
     for task, specs in (("relevance", RELEVANCE_CANDIDATES), ("role_types", MULTILABEL_CANDIDATES),
                         ("domains", MULTILABEL_CANDIDATES)):
         for spec, value in zip(specs, scores[task], strict=True):
             tried.append({"stage": task, "features": best_variant, "title_weight": best_weight,
+                          "hints": {"role_types": role_hints, "domains": domain_hints_weight}.get(task, 0.0),
                           "model": f"{spec['kind']} C={spec['C']}", "f1": round(value, 4)})
         log.info("%s candidates %s", task, [round(v, 4) for v in scores[task]])
         # Ties go to the earlier (simpler) candidate.
@@ -344,14 +384,26 @@ def fit_bundle(data: LabelledData, config: dict, seed: int = 0) -> JudgeModel:
     rel = data.relevant_idx
     relevance = relevance_estimator(config["relevance"], seed).fit(X, data.relevant)
     cv = config.get("threshold_cv", 3)
+    rel_docs = [data.docs[i] for i in rel]
+
+    def hinted(weight: float):
+        # The shared union is already fitted; the hints need no fitting (fit only marks them).
+        if weight <= 0:
+            return union, X[rel]
+        features = with_hints(union, weight)
+        features.transformer_list[1][1].fit(rel_docs)
+        return features, sparse.hstack([X[rel], domain_hints(rel_docs) * weight]).tocsr()
+
+    role_features, X_roles = hinted(config.get("role_hints", 0.0))
+    domain_features, X_domains = hinted(config.get("domain_hints", 0.0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a rare label absent from an inner fold
-        roles = roles_estimator(config["role_types"], seed, cv).fit(X[rel], data.roles[rel])
-        domains = domains_estimator(config["domains"], seed, cv).fit(X[rel], data.domains[rel])
+        roles = roles_estimator(config["role_types"], seed, cv).fit(X_roles, data.roles[rel])
+        domains = domains_estimator(config["domains"], seed, cv).fit(X_domains, data.domains[rel])
     return JudgeModel(
         relevance=Pipeline([("features", union), ("clf", relevance)]),
-        role_types=Pipeline([("features", union), ("clf", roles)]),
-        domains=Pipeline([("features", union), ("clf", domains)]),
+        role_types=Pipeline([("features", role_features), ("clf", roles)]),
+        domains=Pipeline([("features", domain_features), ("clf", domains)]),
         role_labels=list(ROLE_TYPES),
         domain_labels=list(DOMAINS),
         relevance_threshold=float(config["relevance_threshold"]),

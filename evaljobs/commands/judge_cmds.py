@@ -111,8 +111,10 @@ def judge(model_dir: Path | None) -> None:
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
     employers = _rule_employers()
-    stdout = click.get_text_stream("stdout")
-    stdin = click.get_text_stream("stdin", errors="replace")  # bad bytes are text, not a crash
+    stdout = sys.stdout
+    stdin = sys.stdin
+    if hasattr(stdin, "reconfigure"):
+        stdin.reconfigure(errors="replace")  # bad bytes in a line are text, not a crash
     bad = total = 0
     pending: list[tuple[int, dict[str, Any] | None, str]] = []
 

@@ -1,0 +1,117 @@
+"""The models' building blocks: folds, thresholds, fallbacks, label loading and determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifier.judgement import DOMAINS, ROLE_TYPES
+from classifier.model import ThresholdedMultiLabel, best_f1_threshold, iterative_folds
+from classifier.persist import MODEL_FILE, load_model
+from classifier.train import GENERAL, _model_version, load_labels
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def judge_model(tmp_path_factory: pytest.TempPathFactory):
+    """The judge trained once per session on the committed labels (shared folder)."""
+    from classifier.train import train_all
+
+    model_dir = tmp_path_factory.getbasetemp() / "judge-model"
+    if not (model_dir / MODEL_FILE).exists():
+        train_all(REPO / "data" / "labels", model_dir, seed=0, select=False, cross_validate=False)
+    return load_model(model_dir)
+
+
+def test_iterative_folds_partition_the_rows_and_keep_groups_together() -> None:
+    rng = np.random.default_rng(1)
+    Y = (rng.random((200, 5)) < [0.5, 0.2, 0.1, 0.05, 0.3]).astype(int)
+    groups = [f"g{i // 2}" for i in range(200)]  # pairs of identical texts
+    folds = iterative_folds(Y, groups, n_splits=5, seed=0)
+    tests = np.concatenate([test for _, test in folds])
+    assert sorted(tests.tolist()) == list(range(200))
+    for train, test in folds:
+        assert not {groups[i] for i in train} & {groups[i] for i in test}
+    # every label with at least 5 positive groups appears in every test fold
+    for j in range(5):
+        if Y[:, j].sum() >= 10:
+            assert all(Y[test, j].sum() > 0 for _, test in folds)
+
+
+def test_iterative_folds_are_deterministic_for_a_seed() -> None:
+    Y = np.eye(4, dtype=int)[np.arange(40) % 4]
+    groups = [str(i) for i in range(40)]
+    a = iterative_folds(Y, groups, 4, seed=3)
+    b = iterative_folds(Y, groups, 4, seed=3)
+    assert all((x[1] == y[1]).all() for x, y in zip(a, b, strict=True))
+
+
+def test_best_f1_threshold_separates_clean_scores() -> None:
+    scores = np.array([-2.0, -1.0, 0.5, 1.0, 2.0])
+    truth = np.array([0, 0, 1, 1, 1])
+    threshold = best_f1_threshold(scores, truth, default=0.0)
+    assert -1.0 < threshold < 0.5
+
+
+def test_a_label_without_positives_keeps_the_default_threshold() -> None:
+    assert best_f1_threshold(np.array([0.1, 0.2]), np.array([0, 0]), default=0.0) == 0.0
+
+
+
+def _decider(fallback, n_labels: int) -> ThresholdedMultiLabel:
+    model = ThresholdedMultiLabel(fallback=fallback)
+    model.thresholds_ = np.zeros(n_labels)
+    return model
+
+
+def test_argmax_fallback_gives_every_row_at_least_one_label() -> None:
+    scores = np.array([[-1.0, -0.2, -3.0], [0.5, -1.0, 0.2]])
+    decided = _decider("argmax", 3).decide(scores)
+    assert decided.tolist() == [[0, 1, 0], [1, 0, 1]]
+
+
+def test_general_is_given_only_when_no_other_domain_passes() -> None:
+    scores = np.array([[0.9, -1.0, -1.0], [0.9, 0.3, -1.0], [-0.5, -1.0, -2.0]])
+    decided = _decider(0, 3).decide(scores)
+    assert decided.tolist() == [[1, 0, 0], [0, 1, 0], [1, 0, 0]]
+
+
+def test_labels_are_read_sorted_by_id_with_general_for_relevant_without_domain(tmp_path: Path) -> None:
+    lines = [
+        {"id": "b:2", "dataset": "b", "title": "AI Rater", "relevant": True,
+         "role_types": ["response-rating"], "domains": [], "languages": []},
+        {"id": "a:1", "dataset": "a", "title": "Chef", "relevant": False, "role_types": [], "domains": []},
+    ]
+    (tmp_path / "x.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
+    data = load_labels(tmp_path)
+    assert [r["id"] for r in data.records] == ["a:1", "b:2"]
+    assert data.relevant.tolist() == [0, 1]
+    assert data.domains[1, GENERAL] == 1
+    assert data.roles[1, ROLE_TYPES.index("response-rating")] == 1
+    assert data.domains.shape == (2, len(DOMAINS))
+
+
+def test_the_model_version_depends_on_data_and_parameters_only() -> None:
+    files = {"a.jsonl": "0" * 64}
+    config = {"features": "x"}
+    assert _model_version(files, config, 0) == _model_version(dict(files), dict(config), 0)
+    assert _model_version(files, config, 0) != _model_version({"a.jsonl": "1" * 64}, config, 0)
+    assert _model_version(files, config, 0) != _model_version(files, {"features": "y"}, 0)
+
+
+def test_the_trained_bundle_predicts_relevance_probabilities_and_known_labels(judge_model) -> None:
+    from classifier.features import prepare
+
+    docs = [prepare({"title": "AI Tutor – Contract Law"}),
+            prepare({"title": "Pastry Chef", "company": "Hilton",
+                     "description": "Prepare desserts and breads in our hotel kitchen. Three years "
+                                    "of experience in a professional bakery."})]
+    out = judge_model.predict_docs(docs)
+    assert all(0.0 <= o.relevance_score <= 1.0 for o in out)
+    assert out[0].relevant and not out[1].relevant
+    assert set(out[0].role_types) <= set(ROLE_TYPES) and out[0].role_types
+    assert set(out[0].domains) <= set(DOMAINS) and out[0].domains
