@@ -65,7 +65,7 @@ def background_query(slug: str, background: dict[str, Any]) -> dict[str, Any]:
   listing_url(c.id, c.url) as atom_link
 from listing_cards c
 where c.shown = 1
-  and c.id in (select listing_id from listing_facets where {where})
+  and c.card in (select card from listing_facets where {where})
 order by c.listed_at desc
 limit 100"""
     return {

@@ -120,6 +120,19 @@ def _keyword_judgement(listing: dict[str, Any], employers: Sequence[dict[str, An
     }
 
 
+def recognise_employers(listings: list[dict[str, Any]]) -> None:
+    """Set `employer_key` as the crawler's NormalizePipeline does (registry name or domain)."""
+    try:
+        from crawler.pipelines import recognise_employer
+        from crawler.registry import load_registry
+
+        registry = load_registry()
+    except Exception:  # no registry yet: listings keep their company names only
+        return
+    for listing in listings:
+        listing["employer_key"] = recognise_employer(listing, registry)
+
+
 def judge_listings(listings: list[dict[str, Any]]) -> str:
     """Add a judgement to each listing; return which judge was used ("model" or "keywords")."""
     employers = _employers()
@@ -164,6 +177,7 @@ def build_catalogue(path: str | Path) -> dict[str, Any]:
 
     listings = parse_captures()
     listings.extend(made_listings(listings))
+    recognise_employers(listings)
     judge = judge_listings(listings)
     db = open_catalogue(path)
     try:

@@ -2,7 +2,8 @@
 
 This module owns the site's behaviour inside Datasette 0.65: the listings page's filters
 (`_role=`, `_domain=`, ... read through the `listing_facets` index of catalogue/browse.py)
-and its facet counts (`CardFacet`, an index range scan instead of `json_each` over every
+and its facet counts (`CardFacet`: the default view's counts kept by triggers in
+`facet_counts`, a filtered view's counted by integer joins, never `json_each` over every
 row), the words shown for every slug (role types, domains, verdicts, red flags and what to do
 about them, backgrounds), evidence highlighting that escapes listing text before marking it,
 http(s)-only links, SQL helper functions for feeds, and the site's own routes (home page,
@@ -467,7 +468,7 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
             params[f"ej_{facet}_{i}"] = value
             marks.append(f":ej_{facet}_{i}")
         where.append(
-            f"id in (select listing_id from listing_facets where facet = '{facet}' "
+            f"card in (select card from listing_facets where facet = '{facet}' "
             f"and value in ({', '.join(marks)}))"
         )
         descriptions.append(f"{heading.lower()} is " + " or ".join(label(facet, v) for v in values))
@@ -497,11 +498,11 @@ def path_with_removed_args_in_path(path: str, key: str) -> str:
 
 
 class CardFacet(Facet):
-    """Facet counts of the listings page from the `listing_facets` index.
+    """Facet counts of the listings page from the tables of catalogue/browse.py.
 
-    The default view (open, relevant, unflagged) is counted with a range scan of the index
-    `(facet, shown, value)`; a narrowed view counts the facet rows of the listings it
-    selects. Configured in metadata.yml as `{"card": "<facet name>"}`.
+    The default view (open, relevant, unflagged) reads `facet_counts`, kept by triggers; a
+    narrowed view joins the cards it selects to `listing_facets` by integer key. Configured
+    in metadata.yml as `{"card": "<facet name>"}`.
     """
 
     type = "card"
@@ -518,7 +519,7 @@ class CardFacet(Facet):
             config = source_and_config["config"]
             name = config.get("simple") or config.get("facet")
             if name == "within":
-                result = await self._within(qs)
+                result = await self._within(qs, narrowed)
                 if result:
                     results.append(result)
                 continue
@@ -527,17 +528,18 @@ class CardFacet(Facet):
             param, heading, labels = FACETS[name]
             limit = max(size, len(PAY_ORDER)) + 1
             if narrowed:
+                # CROSS JOIN keeps the selected cards as the outer loop: one primary-key
+                # probe per selected card, instead of a scan of every row of the facet.
                 sql = (
-                    "select value, count(*) as count from listing_facets where facet = :ej_facet "
-                    f"and listing_id in (select id from ({self.sql})) "
-                    f"group by value order by count desc, value limit {limit}"
+                    f"select f.value as value, count(*) as count from (select card from ({self.sql})) c "
+                    "cross join listing_facets f on f.card = c.card and f.facet = :ej_facet "
+                    f"group by f.value order by count desc, f.value limit {limit}"
                 )
                 params = dict(self.params) if isinstance(self.params, dict) else {}
             else:
                 sql = (
-                    "select value, count(*) as count from listing_facets "
-                    "where facet = :ej_facet and shown = 1 "
-                    f"group by value order by count desc, value limit {limit}"
+                    "select value, n as count from facet_counts where facet = :ej_facet and n > 0 "
+                    f"order by n desc, value limit {limit}"
                 )
                 params = {}
             params["ej_facet"] = name
@@ -555,6 +557,8 @@ class CardFacet(Facet):
             if name == "pay":
                 rows.sort(key=lambda r: PAY_ORDER.index(r["value"]) if r["value"] in PAY_ORDER else 99)
             employer_names = await _employer_names(self.ds) if name == "employer" else {}
+            if name == "source":
+                employer_names = {slug: row.get("name") or slug for slug, row in (await _sources(self.ds)).items()}
             values = []
             for row in rows[: max(size, len(PAY_ORDER)) if name == "pay" else size]:
                 value = str(row["value"])
@@ -583,13 +587,21 @@ class CardFacet(Facet):
             )
         return results, timed_out
 
-    async def _within(self, qs: list[tuple[str, str]]) -> dict[str, Any] | None:
+    async def _within(self, qs: list[tuple[str, str]], narrowed: bool) -> dict[str, Any] | None:
         cutoffs = {key: _cutoff(key) for key in WITHIN_DAYS}
-        sql = (
-            "select " + ", ".join(f"sum(listed_at >= :ej_{key}) as {key}" for key in WITHIN_DAYS)
-            + f" from ({self.sql})"
-        )
-        params = dict(self.params) if isinstance(self.params, dict) else {}
+        if narrowed:
+            sql = (
+                "select " + ", ".join(f"sum(listed_at >= :ej_{key}) as {key}" for key in WITHIN_DAYS)
+                + f" from ({self.sql})"
+            )
+            params = dict(self.params) if isinstance(self.params, dict) else {}
+        else:
+            # Three range counts on the index (shown, listed_at): no row is read.
+            sql = "select " + ", ".join(
+                f"(select count(*) from listing_cards where shown = 1 and listed_at >= :ej_{key}) as {key}"
+                for key in WITHIN_DAYS
+            )
+            params = {}
         params.update({f"ej_{key}": value for key, value in cutoffs.items()})
         try:
             row = (await self.ds.execute(self.database, sql, params, truncate=False,
@@ -685,7 +697,7 @@ async def card_extras(datasette: Any, rows: Sequence[Any], search: str | None = 
         if search:
             try:
                 result = await db.execute(
-                    "select l.id as id, snippet(listings_fts, 2, char(2), char(3), '…', 24) as snippet "
+                    "select l.id as id, snippet(listings_fts, -1, char(2), char(3), '…', 24) as snippet "
                     "from listings_fts join listings l on l.rowid = listings_fts.rowid "
                     f"where listings_fts match escape_fts(?) and l.id in ({_marks(len(ids))})",
                     [search, *ids],
@@ -854,8 +866,9 @@ async def employer_extras(datasette: Any, row: Any) -> dict[str, Any]:
         typical = hourly[len(hourly) // 2]
     countries = (
         await db.execute(
-            "select value, count(*) as n from listing_facets where facet = 'country' and listing_id in "
-            f"(select id from listing_cards where {claim} and is_open = 1) group by value order by n desc limit 30",
+            "select f.value as value, count(*) as n from listing_cards c cross join listing_facets f "
+            f"on f.card = c.card and f.facet = 'country' where {claim.replace('employer_key', 'c.employer_key').replace('company', 'c.company')} "
+            "and c.is_open = 1 group by f.value order by n desc limit 30",
             claim_params,
         )
     ).rows
@@ -959,7 +972,6 @@ def extra_template_vars(template: str, database: str, table: str, columns: Any, 
         "verdict_labels": VERDICT_LABELS,
         "remote_labels": REMOTE_LABELS,
         "card_queries": CARD_QUERIES,
-        "sql_time_limit_ms": datasette.setting("sql_time_limit_ms"),
     }
 
 
@@ -967,8 +979,17 @@ def extra_template_vars(template: str, database: str, table: str, columns: Any, 
 CARD_QUERIES: tuple[str, ...] = ("feed", "scam_watch", *(f"background_{slug}" for slug in BACKGROUNDS))
 
 
+def plain_description(text: Any) -> str:
+    """Datasette's "where ... sorted by listed_at descending" without the sort clause."""
+    text = re.sub(r"\s*sorted by listed_at descending\s*$", "", str(text or ""))
+    return re.sub(r"\s*sorted by [\w ]+$", "", text)
+
+
 @hookimpl
-def prepare_jinja2_environment(env: Any) -> None:
+def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
+    env.filters["plain_description"] = plain_description
+    # A global, not a template var: error pages are rendered without extra_template_vars.
+    env.globals["sql_time_limit_ms"] = datasette.setting("sql_time_limit_ms")
     env.filters["json_list"] = json_list
     env.filters["safe_http_url"] = safe_http_url
     env.filters["hourly_pay"] = lambda row: hourly_pay(row_dict(row))
@@ -977,6 +998,45 @@ def prepare_jinja2_environment(env: Any) -> None:
     env.filters["country_label"] = lambda v: label("country", v)
     env.filters["lang_label"] = lambda v: label("lang", v)
     env.filters["url_host"] = lambda u: urllib.parse.urlsplit(u).netloc if isinstance(u, str) else ""
+
+
+# ---------------------------------------------------------------------------------------
+# Empty feeds: datasette-atom 0.9 fails (max() of nothing) on a query with no rows, and a
+# saved search with nothing new yet is normal. Its renderer is wrapped, before Datasette
+# collects renderers, to answer such a query with a valid feed of no entries.
+# ---------------------------------------------------------------------------------------
+
+try:
+    import datasette_atom
+except ImportError:  # the site works without feeds
+    datasette_atom = None
+
+
+def _empty_feed(datasette: Any, request: Any, database: str, query_name: str | None) -> Response:
+    from feedgen.feed import FeedGenerator
+
+    feed = FeedGenerator()
+    feed.id(request.url)
+    feed.link(href=request.url, rel="self")
+    feed.updated(datetime.now(UTC))
+    title = "evaljobs"
+    if query_name:
+        query = (datasette.metadata(database=database) or {}).get("queries", {}).get(query_name) or {}
+        title = query.get("title") or query_name
+    feed.title(title)
+    return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200)
+
+
+if datasette_atom is not None and not getattr(datasette_atom.render_atom, "evaljobs_wrapped", False):
+    _render_atom = datasette_atom.render_atom
+
+    def render_atom(datasette, request, sql, columns, rows, database, table, query_name, view_name, data):  # type: ignore[no-untyped-def]
+        if not rows and datasette_atom.REQUIRED_COLUMNS.issubset(columns):
+            return _empty_feed(datasette, request, database, query_name)
+        return _render_atom(datasette, request, sql, columns, rows, database, table, query_name, view_name, data)
+
+    render_atom.evaljobs_wrapped = True  # type: ignore[attr-defined]
+    datasette_atom.render_atom = render_atom
 
 
 # ---------------------------------------------------------------------------------------
@@ -1029,14 +1089,12 @@ async def home(datasette: Any, request: Any) -> Response:
     ).first()
     domains = (
         await db.execute(
-            "select value, count(*) as n from listing_facets where facet = 'domain' and shown = 1 "
-            "group by value order by n desc"
+            "select value, n from facet_counts where facet = 'domain' and n > 0 order by n desc"
         )
     ).rows
     roles = (
         await db.execute(
-            "select value, count(*) as n from listing_facets where facet = 'role' and shown = 1 "
-            "group by value order by n desc"
+            "select value, n from facet_counts where facet = 'role' and n > 0 order by n desc"
         )
     ).rows
     context = {
@@ -1135,6 +1193,26 @@ async def jobs_redirect(datasette: Any, request: Any) -> Response:
     if request.query_string:
         target += "?" + request.query_string
     return Response.redirect(target)
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """Answer every request that is not a read with 405: the site never writes."""
+
+    def wrap(app: Any) -> Any:
+        async def read_only(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope.get("type") == "http" and scope.get("method", "GET") not in ("GET", "HEAD", "OPTIONS"):
+                await send({
+                    "type": "http.response.start", "status": 405,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD")],
+                })
+                await send({"type": "http.response.body", "body": b"This site is read-only.\n"})
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap
 
 
 @hookimpl

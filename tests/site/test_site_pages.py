@@ -1,0 +1,299 @@
+"""The site's pages, JSON, CSV, feeds, robots.txt and sitemap, in-process over a real catalogue."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import urllib.parse
+from html.parser import HTMLParser
+from typing import Any
+
+import feedparser
+import pytest
+import sitedata
+
+from datasette.utils import tilde_encode
+
+
+def listing_path(listing_id: str) -> str:
+    return f"/catalogue/listings/{tilde_encode(listing_id)}"
+
+
+def shown_rows(catalogue: dict[str, Any]) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(catalogue["path"])
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute("select * from listing_cards where shown = 1 order by listed_at desc")]
+    conn.close()
+    return rows
+
+
+class _Elements(HTMLParser):
+    """Every element's tag and attributes, and the text of every <script>, as a browser parses them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def elements(html: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(html)
+    return parser
+
+
+def card_ids(html: str) -> list[str]:
+    return re.findall(r'data-listing-id="([^"]+)"', html)
+
+
+def test_the_home_page_shows_open_relevant_listings_as_cards_newest_first(site, catalogue):
+    response = site.get("/")
+    assert response.status_code == 200
+    expected = [r["id"] for r in shown_rows(catalogue)][:12]
+    assert expected, "the test catalogue has open relevant listings"
+    assert card_ids(response.text) == expected
+    assert "Search by background" in response.text
+    assert 'class="badge badge-' in response.text
+
+
+def test_the_listings_page_hides_closed_irrelevant_and_flagged_listings_by_default(site, catalogue):
+    ids = card_ids(site.get("/catalogue/listing_cards?_size=100").text)
+    assert set(ids) == {r["id"] for r in shown_rows(catalogue)}
+    assert catalogue["closed_id"] not in ids
+    assert sitedata.SCAM_ID not in ids
+    assert "greenhouse:5215052008" not in ids  # a sales role at an AI lab: not relevant
+
+
+def test_closed_flagged_and_irrelevant_listings_are_one_click_away(site, catalogue):
+    page = site.get("/catalogue/listing_cards?_size=100").text
+    for param in ("_closed", "_flagged", "_irrelevant"):
+        assert f'data-show="{param}"' in page
+    assert catalogue["closed_id"] in card_ids(site.get("/catalogue/listing_cards?_size=100&_closed=1").text)
+    assert sitedata.SCAM_ID in card_ids(site.get("/catalogue/listing_cards?_size=100&_flagged=1").text)
+    with_irrelevant = card_ids(site.get("/catalogue/listing_cards?_size=100&_irrelevant=1").text)
+    assert "greenhouse:5215052008" in with_irrelevant
+
+
+def test_a_facet_filter_narrows_the_listings_and_counts_what_it_selects(site):
+    data = site.get("/catalogue/listing_cards.json?_shape=objects&_size=100").json()
+    domains = {f["value"]: f["count"] for f in data["facet_results"]["domain"]["results"]}
+    value, count = max(domains.items(), key=lambda item: item[1])
+    narrowed = site.get(f"/catalogue/listing_cards.json?_shape=objects&_size=100&_domain={value}").json()
+    assert narrowed["filtered_table_rows_count"] == count == len(narrowed["rows"])
+    assert all(value in json.loads(row["domains"]) for row in narrowed["rows"])
+    selected = [f for f in narrowed["facet_results"]["domain"]["results"] if f["selected"]]
+    assert [f["value"] for f in selected] == [value]
+
+
+def test_facet_counts_of_the_default_view_equal_a_count_over_the_cards(site, catalogue):
+    data = site.get("/catalogue/listing_cards.json?_facet_size=100").json()
+    rows = shown_rows(catalogue)
+    for facet, column in (("role", "role_types"), ("domain", "domains"), ("lang", "languages")):
+        expected: dict[str, int] = {}
+        for row in rows:
+            for value in json.loads(row[column]):
+                expected[value] = expected.get(value, 0) + 1
+        got = {f["value"]: f["count"] for f in data["facet_results"][facet]["results"]}
+        assert got == expected, facet
+    employers: dict[str, int] = {}
+    for row in rows:
+        employers[row["employer"]] = employers.get(row["employer"], 0) + 1
+    assert {f["value"]: f["count"] for f in data["facet_results"]["employer"]["results"]} == employers
+
+
+def test_full_text_search_finds_a_listing_and_marks_the_match_in_a_snippet(site, catalogue):
+    target = shown_rows(catalogue)[0]
+    word = max(re.findall(r"[A-Za-z]{5,}", target["title"]), key=len)
+    page = site.get(f"/catalogue/listing_cards?_search={word}").text
+    assert target["id"] in card_ids(page)
+    assert re.search(r'<mark class="match">[^<]*</mark>', page, re.IGNORECASE)
+
+
+def test_a_listing_page_highlights_the_evidence_and_explains_each_flag(site):
+    page = site.get(listing_path(sitedata.SCAM_ID)).text
+    marks = re.findall(r'<mark class="evidence"[^>]*>(.*?)</mark>', page, re.S)
+    assert any("NO EXPERIENCE NECESSARY $500 Per Day" in m for m in marks)
+    assert any("URGENT Job Full Time &amp; Part Time, Cash Pay." in m for m in marks)
+    assert "Too good to be true" in page and "Pressure to act now" in page
+    assert "What to do:" in page and "Why it matters:" in page
+    assert "badge-flagged" in page
+
+
+def test_a_listing_page_shows_a_pay_cut_in_its_history(site, catalogue):
+    page = site.get(listing_path(catalogue["pay_cut_id"])).text
+    history = page[page.index('class="history"'):]
+    assert "pay cut" in history
+    assert "first seen" in history
+
+
+def test_a_closed_listing_says_it_is_closed(site, catalogue):
+    page = site.get(listing_path(catalogue["closed_id"])).text
+    assert "This listing is closed" in page
+
+
+def test_a_listing_page_links_every_source_of_the_job_with_attribution(site, catalogue):
+    page = site.get(listing_path(catalogue["pay_cut_id"])).text
+    assert "Where this job is listed" in page
+    assert "Source: Remotive" in page  # the attribution text of sources.yaml
+    assert re.search(r'<a class="apply[^"]*" href="https://', page)
+
+
+def test_hostile_listing_text_is_escaped_and_javascript_links_are_not_offered(site):
+    for path in (listing_path(sitedata.HOSTILE_ID), "/catalogue/listing_cards?_irrelevant=1&_size=100"):
+        page = site.get(path).text
+        assert "<script>window.__pwned" not in page
+        assert "&lt;script&gt;window.__pwned" in page
+        parsed = elements(page)
+        assert not any("__pwned" in script for script in parsed.scripts)
+        for tag, attrs in parsed.elements:
+            assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+            assert tag != "img", attrs
+            href = (attrs.get("href") or "").strip().lower()
+            assert not href.startswith("javascript:"), (tag, attrs)
+
+
+def test_the_listings_page_and_canned_queries_are_also_json_and_csv(site):
+    for path in ("/catalogue/listing_cards", "/catalogue/feed", "/catalogue/scam_watch",
+                 "/catalogue/background_writer", "/catalogue/employer_directory", "/catalogue/source_health"):
+        as_json = site.get(path + ".json")
+        assert as_json.status_code == 200, path
+        assert "rows" in as_json.json()
+        as_csv = site.get(path + ".csv")
+        assert as_csv.status_code == 200, path
+        assert as_csv.headers["content-type"].startswith("text/plain") or "csv" in as_csv.headers["content-type"]
+
+
+def test_a_saved_search_is_an_atom_feed_with_one_entry_per_listing(site, catalogue):
+    response = site.get("/catalogue/feed.atom")
+    assert response.status_code == 200
+    feed = feedparser.parse(response.text)
+    assert not feed.bozo
+    assert feed.version == "atom10"
+    rows = shown_rows(catalogue)
+    assert len(feed.entries) == len(rows)
+    assert [e.id for e in feed.entries] == [f"tag:evaljobs,2026:listing:{r['id']}" for r in rows]
+    assert feed.entries[0].link.startswith("https://evaljobs.example/catalogue/listings/")
+
+
+def test_a_saved_search_feed_follows_its_filters(site, catalogue):
+    feed = feedparser.parse(site.get("/catalogue/feed.atom?domain=writing").text)
+    writing = [r for r in shown_rows(catalogue) if "writing" in json.loads(r["domains"])]
+    assert len(feed.entries) == len(writing)
+
+
+def test_a_feed_with_nothing_in_it_is_still_valid_atom(site):
+    response = site.get("/catalogue/feed.atom?q=zzzznotaword")
+    assert response.status_code == 200
+    feed = feedparser.parse(response.text)
+    assert not feed.bozo and feed.version == "atom10" and feed.entries == []
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_off_sql_and_exports(site):
+    text = site.get("/robots.txt").text
+    assert "Sitemap: https://evaljobs.example/sitemap.xml" in text
+    assert "Disallow: /catalogue?sql=" in text
+    assert "Disallow: /*.csv" in text
+
+
+def test_the_sitemap_lists_the_guides_and_every_open_listing_page(site, catalogue):
+    response = site.get("/sitemap.xml")
+    assert response.headers["content-type"].startswith("application/xml")
+    locs = re.findall(r"<loc>([^<]+)</loc>", response.text)
+    assert "https://evaljobs.example/" in locs
+    assert "https://evaljobs.example/catalogue/scam_watch" in locs
+    for row in shown_rows(catalogue):
+        assert f"https://evaljobs.example/catalogue/listings/{tilde_encode(row['id'])}" in locs
+    assert not any(tilde_encode(sitedata.SCAM_ID) in loc for loc in locs)
+
+
+@pytest.mark.parametrize("background", ["teacher", "lawyer", "coder", "nurse", "bilingual", "writer", "analyst", "generalist"])
+def test_each_background_page_answers_with_its_advice(site, background):
+    response = site.get(f"/catalogue/background_{background}")
+    assert response.status_code == 200
+    assert 'class="advice"' in response.text
+
+
+def test_the_writer_background_lists_the_writing_listings(site, catalogue):
+    ids = card_ids(site.get("/catalogue/background_writer").text)
+    writing = [r["id"] for r in shown_rows(catalogue) if "writing" in json.loads(r["domains"])]
+    assert writing and set(writing) <= set(ids)
+
+
+def test_scam_watch_shows_flagged_listings_with_their_evidence(site):
+    page = site.get("/catalogue/scam_watch").text
+    assert sitedata.SCAM_ID in card_ids(page)
+    assert "NO EXPERIENCE NECESSARY $500 Per Day" in page
+    feed = feedparser.parse(site.get("/catalogue/scam_watch.atom").text)
+    assert any("NO EXPERIENCE NECESSARY" in e.summary for e in feed.entries)
+
+
+def test_a_platform_page_shows_its_official_domains(site):
+    page = site.get("/catalogue/employers/mercor").text
+    assert "Official domains" in page
+    assert "<code>mercor.com</code>" in page
+    assert "Open roles" in page
+
+
+def test_the_employers_page_lists_the_registry_with_open_roles(site):
+    rows = site.get("/catalogue/employer_directory.json?_shape=objects").json()["rows"]
+    mercor = next(r for r in rows if r["key"] == "mercor")
+    assert mercor["kind"] == "platform"
+    assert mercor["open_roles"] >= 1
+
+
+def test_the_sources_page_shows_each_sources_last_crawl_and_terms(site):
+    rows = site.get("/catalogue/source_health.json?_shape=objects").json()["rows"]
+    remotive = next(r for r in rows if r["slug"] == "remotive")
+    assert remotive["last_status"] == "ok"
+    assert remotive["last_crawl"] == sitedata.SECOND_RUN
+    assert remotive["attribution_text"]
+    page = site.get("/catalogue/source_health").text
+    assert 'data-source="remotive"' in page
+
+
+def test_the_red_flags_page_explains_every_flag(site):
+    from classifier.judgement import RED_FLAGS
+
+    page = site.get("/red-flags").text
+    for flag in RED_FLAGS:
+        assert f'id="{flag}"' in page
+
+
+def test_no_endpoint_writes_to_the_catalogue(site, catalogue):
+    before = sqlite3.connect(catalogue["path"]).execute("select count(*) from listings").fetchone()[0]
+    response = site.get("/catalogue.json?sql=delete+from+listings")
+    assert response.status_code == 400
+    response = site.get("/catalogue.json?sql=select+1;+delete+from+listings")
+    assert response.status_code == 400
+    assert site.post("/catalogue/feed", data={"q": "x"}).status_code == 405
+    assert site.post("/catalogue/listing_cards", data={"title": "x"}).status_code == 405
+    assert site.get("/catalogue.db").status_code in (403, 404)
+    after = sqlite3.connect(catalogue["path"]).execute("select count(*) from listings").fetchone()[0]
+    assert before == after
+
+
+def test_a_query_over_the_time_limit_gets_a_clear_message(catalogue):
+    from catalogue.site_app import make_datasette
+    from conftest import SiteClient
+
+    client = SiteClient(make_datasette(catalogue["path"], settings={"sql_time_limit_ms": 20}))
+    slow = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 50000000) "
+            "select count(*) from n")
+    response = client.get("/catalogue?sql=" + urllib.parse.quote(slow))
+    client.close()
+    assert response.status_code == 400
+    assert "That query took too long" in response.text
+    assert "20 ms" in response.text
