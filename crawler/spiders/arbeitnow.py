@@ -15,7 +15,6 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobListing
-from crawler.normalize import html_to_text
 from crawler.sources import source_terms
 from crawler.spiders.base import SourceSpider
 
@@ -66,7 +65,7 @@ class ArbeitnowSpider(SourceSpider):
             return None
         tags = [str(t) for t in job.get("tags") or [] if t]
         description = job.get("description") or ""
-        matched = self.matched_terms(job["title"], " ".join(tags), html_to_text(description))
+        matched = self.matched_terms(job["title"], " ".join(tags), description)
         if not matched and not self.keep_unmatched:
             self._inc("evaljobs/unmatched")
             return None

@@ -116,7 +116,7 @@ class SourceSpider(scrapy.Spider):
         """The search terms and relevance hints named in `texts` (whole words, any case).
 
         Sources read whole (a feed, not a search) use it to keep the postings about this
-        kind of work; the terms found also go into the listing's `board`.
+        kind of work; the terms found also go into the listing's `board`. HTML is fine.
         """
         return _term_matcher()(" ".join(str(t) for t in texts if t))
 
@@ -307,20 +307,30 @@ def board_tokens(ats: str, settings: Any) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _term_matcher() -> Any:
-    """A function giving the search terms and relevance hints found in a text."""
+    """A function giving the search terms and relevance hints found in a text or HTML."""
+    import html
     import re
 
     from crawler.search_terms import load_search_terms
 
     terms = load_search_terms()
-    phrases: list[str] = []
+    phrases: dict[str, str] = {}  # casefolded phrase -> phrase as written, in file order
     for phrase in [*terms.all_terms(), *terms.relevance_hints.suggest_relevant]:
-        if phrase.casefold() not in {p.casefold() for p in phrases}:
-            phrases.append(phrase)
-    patterns = [(p, re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)", re.I)) for p in phrases]
+        phrases.setdefault(" ".join(phrase.split()).casefold(), phrase)
+    # One alternation, longest first, scanned once per text: a regex per phrase made
+    # matching a 100-job feed take seconds.
+    ordered = sorted(phrases, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered) + r")(?!\w)",
+        re.I,
+    )
+    rank = {key: index for index, key in enumerate(phrases)}
 
     def found(text: str) -> list[str]:
-        return [phrase for phrase, pattern in patterns if pattern.search(text)]
+        # Tags out, entities decoded: phrases split by markup ("AI <b>trainer</b>") still match.
+        plain = html.unescape(re.sub(r"<[^>]+>", " ", text))
+        keys = {" ".join(m.group(0).split()).casefold() for m in pattern.finditer(plain)}
+        return [phrases[key] for key in sorted(keys, key=rank.__getitem__)]
 
     return found
 

@@ -18,7 +18,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobListing
-from crawler.normalize import html_to_text, repair_mojibake
+from crawler.normalize import repair_mojibake
 from crawler.sources import source_terms
 from crawler.spiders.base import SourceSpider
 
@@ -63,7 +63,7 @@ class RemoteOkSpider(SourceSpider):
         title = repair_mojibake(str(job["position"]).strip())
         description = repair_mojibake(job.get("description") or "")
         tags = [str(t) for t in job.get("tags") or [] if t]
-        matched = self.matched_terms(title, " ".join(tags), html_to_text(description))
+        matched = self.matched_terms(title, " ".join(tags), description)
         if not matched and not self.keep_unmatched:
             self._inc("evaljobs/unmatched")
             return None

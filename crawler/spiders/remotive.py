@@ -16,7 +16,6 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobListing
-from crawler.normalize import html_to_text
 from crawler.sources import source_terms
 from crawler.spiders.base import SourceSpider
 
@@ -63,7 +62,7 @@ class RemotiveSpider(SourceSpider):
             return None
         tags = [str(t) for t in [job.get("category"), *(job.get("tags") or [])] if t]
         description = job.get("description") or ""
-        matched = self.matched_terms(job["title"], " ".join(tags), html_to_text(description))
+        matched = self.matched_terms(job["title"], " ".join(tags), description)
         if not matched and not self.keep_unmatched:
             self._inc("evaljobs/unmatched")
             return None

@@ -7,17 +7,23 @@ import json
 import pytest
 from scrapy.http import TextResponse
 
+from crawler.capture import parse_capture_file
 from crawler.items import JobListing
 from crawler.spiders.remoteok import RemoteOkSpider
+from tests.conftest import FIXTURES, FROZEN_NOW
 
 FULL = "api-2026-03-17.json"
 TRIMMED = "api-trimmed3-2026-08-14.json"
 URL = "https://remoteok.com/api"
 
 
-@pytest.fixture
-def full(parse_capture):
-    return {item["source_id"]: item for item in parse_capture("remoteok", FULL, url=URL)}
+@pytest.fixture(scope="module")
+def full():
+    # Parsed once per module: the capture is large and every test only reads it.
+    items = parse_capture_file(
+        "remoteok", FIXTURES / "remoteok" / FULL, url=URL, frozen_now=FROZEN_NOW
+    )
+    return {item["source_id"]: item for item in items}
 
 
 @pytest.fixture

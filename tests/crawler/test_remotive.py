@@ -8,17 +8,23 @@ import json
 import pytest
 from scrapy.http import TextResponse
 
+from crawler.capture import parse_capture_file
 from crawler.items import JobListing
 from crawler.spiders.remotive import RemotiveSpider
+from tests.conftest import FIXTURES, FROZEN_NOW
 
 FEED = "remote-jobs-all-2026-07-18.json"
 BOM_FEED = "remote-jobs-all-2026-07-29-bom.json"
 URL = "https://remotive.com/api/remote-jobs"
 
 
-@pytest.fixture
-def feed(parse_capture):
-    return {item["source_id"]: item for item in parse_capture("remotive", FEED, url=URL)}
+@pytest.fixture(scope="module")
+def feed():
+    # Parsed once per module: the capture is large and every test only reads it.
+    items = parse_capture_file(
+        "remotive", FIXTURES / "remotive" / FEED, url=URL, frozen_now=FROZEN_NOW
+    )
+    return {item["source_id"]: item for item in items}
 
 
 @pytest.fixture
