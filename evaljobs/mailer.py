@@ -21,11 +21,10 @@ import smtplib
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
 
-from catalogue.digest import DigestReport, SendOutcome
+from catalogue.digest import DigestReport, Outgoing, SendOutcome
 from evaljobs.locks import LockHeld, hold_lock, lock_name_for
 
 log = logging.getLogger(__name__)
@@ -126,13 +125,13 @@ class SmtpMailer:
                 self._smtp.close()
             self._smtp = None
 
-    def send(self, message: EmailMessage) -> SendOutcome:
+    def send(self, message: Outgoing) -> SendOutcome:
         """Send one message with one recipient; say how it went (never raises for SMTP)."""
         for attempt in (1, 2):
             try:
                 if self._smtp is None:
                     self._smtp = self._connect()
-                self._smtp.send_message(message)
+                self._smtp.sendmail(message.envelope_from, [message.to], message.raw)
                 return SendOutcome("sent", 250, "")
             except smtplib.SMTPRecipientsRefused as error:
                 # One recipient per message: its answer decides (550 skip, 450 retry later).
@@ -196,17 +195,17 @@ class EmlDirectoryMailer:
     def close(self) -> None:
         return None
 
-    def path_for(self, message: EmailMessage) -> Path:
-        date = re.search(r"digest\.(\d{4}-\d{2}-\d{2})\.", message.get("Message-ID", ""))
+    def path_for(self, message: Outgoing) -> Path:
+        date = re.search(r"digest\.(\d{4}-\d{2}-\d{2})\.", message.message_id)
         folder = self.out / (date.group(1) if date else "preview")
-        return folder / f"{_safe_name(message.get('Message-ID', 'message'))}.eml"
+        return folder / f"{_safe_name(message.message_id)}.eml"
 
-    def send(self, message: EmailMessage) -> SendOutcome:
+    def send(self, message: Outgoing) -> SendOutcome:
         path = self.path_for(message)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(".eml.part")
-            partial.write_bytes(message.as_bytes())
+            partial.write_bytes(message.raw)
             os.replace(partial, path)
         except OSError as error:
             return SendOutcome("unavailable", None, f"cannot write {path}: {error}")

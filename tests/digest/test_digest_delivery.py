@@ -165,7 +165,7 @@ def test_a_crash_between_two_sends_then_a_rerun_delivers_each_listing_exactly_on
     calls = []
 
     def crash_on_second(self, message):
-        calls.append(message["To"])
+        calls.append(message.to)
         if len(calls) == 2:
             raise KeyboardInterrupt("killed between two sends")
         return real_send(self, message)
