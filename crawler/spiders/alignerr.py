@@ -41,6 +41,7 @@ from crawler.platform import (
 from crawler.spiders.base import SourceSpider
 
 PAGE_SIZE = 120
+APPLY_URL = "https://app.alignerr.com/signin?job="
 MAX_PAGES = 100  # 12,000 copies: far above anything seen; a bound against a looping total
 _JOB_ID = re.compile(r"/jobs/([0-9a-fA-F-]{36})")
 # "**Location**: Remote" / "Location: Remote" in the description (the page's own words).
@@ -259,7 +260,8 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
             source_id=master or str(first["id"]),
             board="jobs",
             url=f"{self.base_url}/jobs/{first['id']}",
-            apply_url=None,
+            # The page's own apply button (seen in the capture): sign in on app.alignerr.com.
+            apply_url=f"{APPLY_URL}{first['id']}",
             title=title,
             company="Alignerr",
             description_html=description_html if description_html else None,

@@ -67,6 +67,7 @@ def other_copy(page: bytes, country: bytes = b"Brazil", upper: bytes = b"120") -
 def test_the_page_gives_one_listing_keyed_by_its_master_job(listing):
     assert listing["id"] == f"alignerr:{MASTER}"
     assert listing["url"] == URL
+    assert listing["apply_url"] == f"https://app.alignerr.com/signin?job={JOB_ID}"
 
 
 def test_title_and_employer(listing):
