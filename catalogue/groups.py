@@ -22,6 +22,8 @@ import sqlite_utils
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
+from catalogue.schema import writing
+
 # Sources that are the employer's own posting (ATS boards, careers pages, platforms).
 EMPLOYER_SOURCES = (
     "greenhouse", "lever", "ashby", "workable", "smartrecruiters", "recruitee", "jsonld",
@@ -104,7 +106,7 @@ def group_listings(db: sqlite_utils.Database, listing_ids: Iterable[str] | None 
         return 0
     joined = 0
     touched_groups: set[str] = set()
-    with db.atomic():
+    with writing(db):
         by_company: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in candidates:
             target = _match_by_key(db, row, repost_cutoff)
@@ -210,7 +212,7 @@ def group_run(db: sqlite_utils.Database, run_id: int, *, now: str | None = None)
         )
     ]
     if closed_groups:
-        with db.atomic():
+        with writing(db):
             for group in closed_groups:
                 refresh_group(db, group)
     return joined

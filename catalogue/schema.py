@@ -8,6 +8,8 @@ the project opens a catalogue: it sets WAL, a busy timeout and foreign keys, the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -228,6 +230,29 @@ def migrate(db: sqlite_utils.Database) -> None:
     """Apply every pending migration of every set."""
     for migrations in _migration_sets():
         migrations.apply(db)
+
+
+@contextmanager
+def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    sqlite-utils' `atomic()` begins a deferred transaction; two processes that both read
+    first and then write would make one fail with "database is locked" instead of waiting
+    its busy timeout. Nested use (and sqlite-utils calls inside) become savepoints.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
 
 
 def open_catalogue(path: str | Path, *, migrate_schema: bool = True) -> sqlite_utils.Database:

@@ -19,6 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from catalogue import groups
+from catalogue.schema import writing
 
 # Fields whose change is a new version of the posting (what a job seeker would care about).
 VERSIONED_FIELDS = (
@@ -117,7 +118,7 @@ def listing_row(listing: Mapping[str, Any]) -> dict[str, Any]:
 
 def start_run(db: sqlite_utils.Database, source: str, started_at: str | None = None) -> int:
     """Record the start of a crawl of `source` and return its run id."""
-    with db.atomic():
+    with writing(db):
         table = db["crawl_runs"].insert(
             {"source": source, "started_at": started_at or utc_now(), "status": "running"}
         )
@@ -139,7 +140,7 @@ def store_batch(
     rows = [listing_row(listing) for listing in listings]
     ids = [row["id"] for row in rows]
     existing = _existing(db, ids)
-    with db.atomic():  # one transaction (db.atomic, not `with conn`: sqlite-utils commits inside that): all or none
+    with writing(db):  # one transaction (db.atomic, not `with conn`: sqlite-utils commits inside that): all or none
         for listing, row in zip(listings, rows, strict=True):
             counts.items += 1
             old = existing.get(row["id"])
@@ -275,7 +276,7 @@ def finish_run(
                 f"yielded {counts.items} items where the last healthy run yielded {previous}"
             )
     closed = 0
-    with db.atomic():
+    with writing(db):
         if status == "ok":
             cursor = db.execute(
                 "update listings set closed_at = ? where source = ? and closed_at is null "

@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from catalogue.schema import writing
 from evaljobs.paths import PROJECT_ROOT
 
 
@@ -174,7 +175,7 @@ def _mark_unfinished_runs_failed(db_path: Path, source: str, after: int, note: s
         return
     db = sqlite_utils.Database(db_path)
     try:
-        with db.atomic():
+        with writing(db):
             db.execute(
                 "update crawl_runs set status = 'failed', note = ? "
                 "where source = ? and id > ? and status = 'running'",

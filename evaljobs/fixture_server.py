@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 @dataclass
@@ -46,8 +47,10 @@ class FixtureServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 server.requests.append(self.path)
-                parts = self.path.lstrip("/").split("/", 1)
-                source, rest = parts[0], "/" + (parts[1] if len(parts) > 1 else "")
+                split = urlsplit(self.path)
+                parts = split.path.lstrip("/").split("/", 1)
+                source = parts[0]
+                rest = "/" + (parts[1] if len(parts) > 1 else "") + (f"?{split.query}" if split.query else "")
                 for route in server.routes:
                     if route.matches(source, rest):
                         payload = route.payload()
