@@ -63,8 +63,10 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
     attribution = "Listed on Alignerr"
     handle_httpstatus_list = [401, 403, 404, 410]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, jobs: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # `-a jobs=id1,id2` reads just those job pages (one-off checks, the offline demo).
+        self.job_ids = [j.strip() for j in jobs.split(",") if j.strip()] if jobs else []
         self.queue = PlatformQueue()
         self.declared_total: int | None = None
         self.list_records: dict[str, dict[str, Any]] = {}  # job id -> list record
@@ -78,6 +80,12 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
         return f"{self.base_url}/api/jobs?limit={PAGE_SIZE}&offset={offset}"
 
     def start_requests(self) -> Iterator[scrapy.Request]:
+        if self.job_ids:
+            # Named pages only: the run cannot know what else is open, so it closes nothing.
+            self.mark_partial("only the job pages named by -a jobs were read")
+            self.queue.add([self._job_request(job_id) for job_id in self.job_ids])
+            yield from self.continue_queue()
+            return
         self.queue.add([self._list_request(0)])
         yield from self.continue_queue()
 
@@ -259,7 +267,7 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
             # The master job's key when the page gives one; a copy's own id otherwise.
             source_id=master or str(first["id"]),
             board="jobs",
-            url=f"{self.base_url}/jobs/{first['id']}",
+            url=f"{self.default_base_url}/jobs/{first['id']}",
             # The page's own apply button (seen in the capture): sign in on app.alignerr.com.
             apply_url=f"{APPLY_URL}{first['id']}",
             title=title,

@@ -66,8 +66,10 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
     # 401/403 reach the callback so a block is seen as one; 404/410 mean a listing is gone.
     handle_httpstatus_list = [401, 403, 404, 410]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, jobs: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # `-a jobs=id1,id2` reads just those job pages (one-off checks, the offline demo).
+        self.job_ids = [j.strip() for j in jobs.split(",") if j.strip()] if jobs else []
         self.queue = PlatformQueue()
         self.index_ids: set[str] = set()  # listings read from the explore page
         self.page_ids: set[str] = set()  # listings read from job pages
@@ -76,6 +78,12 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
     # ------------------------------------------------------------ requests
 
     def start_requests(self) -> Iterator[scrapy.Request]:
+        if self.job_ids:
+            # Named pages only: the run cannot know what else is open, so it closes nothing.
+            self.mark_partial("only the job pages named by -a jobs were read")
+            self.queue.add([self._request(f"{self.base_url}/jobs/{job_id}", self.parse_job) for job_id in self.job_ids])
+            yield from self.continue_queue()
+            return
         self.queue.add([self._request(f"{self.base_url}/explore", self.parse_explore)])
         self.queue.add([self._request(f"{self.base_url}/sitemap.xml", self.parse_sitemap)])
         yield from self.continue_queue()
@@ -238,7 +246,7 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
         return self.make_listing(
             source_id=listing_id,
             board=route,
-            url=f"{self.base_url}/jobs/{listing_id}",
+            url=f"{self.default_base_url}/jobs/{listing_id}",
             title=title,
             company="Mercor",
             client=_client(record),

@@ -180,7 +180,7 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
         return self.make_listing(
             source_id=job_id,
             board="sitemap",
-            url=f"{self.base_url}/post/{job_id}",
+            url=f"{self.default_base_url}/post/{job_id}",
             title=title,
             company="micro1",
             client=client if client and client.lower() not in _PLATFORM_NAMES else None,
