@@ -9,7 +9,7 @@ keyword relevance guess (test-only, said so in `judge_listings`), and stored wit
 Three listings are made on purpose and named so:
 - `SCAM_ID`: a real AI-data posting (Remotive's "Data Labeling Specialists") with two real
   sentences of fraudulent postings from the EMSCAD data set appended
-  (/work/shared/data/emscad_partial, job_ids 17769 and 17564);
+  (/work/shared/data/emscad_partial, job_ids 17769, 17573, 17564 and 4651);
 - `HOSTILE_ID`: a real posting whose title, description and links were replaced by hostile
   markup (script tags, an onerror attribute, a javascript: link, broken tags);
 - a second crawl cuts `PAY_CUT_ID`'s pay and drops `CLOSED_ID`, so a version and a closed
@@ -40,10 +40,14 @@ CAPTURES: tuple[tuple[str, str], ...] = (
     ("recruitee", "radishlab-offers-2024-08-08.json"),
 )
 
-# Real sentences from fraudulent postings of EMSCAD (job_ids 17769 and 17564).
+# Real sentences from fraudulent postings of EMSCAD (job_ids 17769, 17573, 17564, 4651):
+# two kinds of sign (too good to be true, urgency), so the listing is flagged however the
+# rules weigh any one sentence.
 EMSCAD_SCAM_SENTENCES = (
     "***NO EXPERIENCE NECESSARY $500 Per Day",
+    "We are offering only 3 positions at the moment.",
     "URGENT Job Full Time & Part Time, Cash Pay.",
+    "Make Easy Money at Home",
 )
 SCAM_ID = "remotive:scam-test-1"
 HOSTILE_ID = "remotive:hostile-test-1"

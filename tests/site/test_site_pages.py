@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -122,12 +123,29 @@ def test_full_text_search_finds_a_listing_and_marks_the_match_in_a_snippet(site,
     assert re.search(r'<mark class="match">[^<]*</mark>', page, re.IGNORECASE)
 
 
-def test_a_listing_page_highlights_the_evidence_and_explains_each_flag(site):
+def red_flags_of(catalogue: dict[str, Any], listing_id: str) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(catalogue["path"])
+    rows = conn.execute("select flag, evidence from red_flags where listing_id = ?", [listing_id]).fetchall()
+    conn.close()
+    return rows
+
+
+def test_the_scam_test_listing_is_flagged_by_the_rules(catalogue):
+    flags = red_flags_of(catalogue, sitedata.SCAM_ID)
+    assert len({flag for flag, _ in flags}) >= 2, flags
+    assert all(any(evidence in s for s in sitedata.EMSCAD_SCAM_SENTENCES) for _, evidence in flags)
+
+
+def test_a_listing_page_highlights_the_evidence_and_explains_each_flag(site, catalogue):
+    from catalogue.site.plugins.evaljobs_site import FLAG_GUIDE
+
     page = site.get(listing_path(sitedata.SCAM_ID)).text
-    marks = re.findall(r'<mark class="evidence"[^>]*>(.*?)</mark>', page, re.S)
-    assert any("NO EXPERIENCE NECESSARY $500 Per Day" in m for m in marks)
-    assert any("URGENT Job Full Time &amp; Part Time, Cash Pay." in m for m in marks)
-    assert "Too good to be true" in page and "Pressure to act now" in page
+    marks = [html.unescape(m) for m in re.findall(r'<mark class="evidence"[^>]*>(.*?)</mark>', page, re.S)]
+    flags = red_flags_of(catalogue, sitedata.SCAM_ID)
+    for flag, evidence in flags:
+        assert any(" ".join(evidence.split()) in " ".join(m.split()) for m in marks), evidence
+        assert FLAG_GUIDE[flag]["name"] in page
+    assert page.count('class="flag-explained"') == len(flags)
     assert "What to do:" in page and "Why it matters:" in page
     assert "badge-flagged" in page
 
@@ -232,12 +250,16 @@ def test_the_writer_background_lists_the_writing_listings(site, catalogue):
     assert writing and set(writing) <= set(ids)
 
 
-def test_scam_watch_shows_flagged_listings_with_their_evidence(site):
-    page = site.get("/catalogue/scam_watch").text
+def test_scam_watch_shows_flagged_listings_with_their_evidence(site, catalogue):
+    page = html.unescape(site.get("/catalogue/scam_watch").text)
     assert sitedata.SCAM_ID in card_ids(page)
-    assert "NO EXPERIENCE NECESSARY $500 Per Day" in page
+    flags = red_flags_of(catalogue, sitedata.SCAM_ID)
+    for _, evidence in flags:
+        assert evidence in page
     feed = feedparser.parse(site.get("/catalogue/scam_watch.atom").text)
-    assert any("NO EXPERIENCE NECESSARY" in e.summary for e in feed.entries)
+    entry = next(e for e in feed.entries if e.id.endswith(sitedata.SCAM_ID))
+    content = html.unescape(entry.content[0].value)
+    assert all(evidence in content for _, evidence in flags), content
 
 
 def test_a_platform_page_shows_its_official_domains(site):
@@ -283,6 +305,13 @@ def test_no_endpoint_writes_to_the_catalogue(site, catalogue):
     assert site.get("/catalogue.db").status_code in (403, 404)
     after = sqlite3.connect(catalogue["path"]).execute("select count(*) from listings").fetchone()[0]
     assert before == after
+
+
+def test_every_page_forbids_third_party_scripts_and_images(site):
+    headers = site.get("/").headers
+    policy = headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "img-src 'self' data:" in policy
+    assert headers["x-content-type-options"] == "nosniff"
 
 
 def test_a_query_over_the_time_limit_gets_a_clear_message(catalogue):
