@@ -803,15 +803,21 @@ def _earlier_deliveries(
 def _already(
     db: sqlite_utils.Database, section: str, keys: Iterable[tuple[int, str, str]]
 ) -> set[tuple[int, str, str]]:
-    keys = list(keys)
+    """The (subscription, listing, version) keys already planned in `section` (one query per 500 listings)."""
+    wanted = set(keys)
+    listing_ids = sorted({lid for _, lid, _ in wanted})
     found = set()
-    for sid, lid, version in keys:
-        row = db.execute(
-            "select 1 from deliveries where subscription_id = ? and listing_id = ? and section = ? and version = ?",
-            [sid, lid, section, version],
-        ).fetchone()
-        if row:
-            found.add((sid, lid, version))
+    for start in range(0, len(listing_ids), 500):
+        chunk = listing_ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for r in db.execute(
+            "select subscription_id, listing_id, version from deliveries "
+            f"where section = ? and listing_id in ({marks})",
+            [section, *chunk],
+        ):
+            key = (r[0], r[1], r[2])
+            if key in wanted:
+                found.add(key)
     return found
 
 
@@ -1138,7 +1144,8 @@ def _header_line(name: str, value: str) -> bytes:
 
 
 def _base64_part(boundary: str, subtype: str, body: str) -> bytes:
-    encoded = base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n")  # 76-char lines
+    flat = base64.b64encode(body.encode("utf-8"))
+    encoded = b"".join(flat[i : i + 76] + b"\r\n" for i in range(0, len(flat), 76))  # RFC 2045 lines
     return (
         f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: base64\r\n\r\n"
