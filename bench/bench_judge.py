@@ -124,7 +124,8 @@ def main() -> None:
 
         t = time.perf_counter()
         for i in range(0, len(docs), args.batch):
-            texts = [listing_to_emscad_text(dict(d))[:3_000] for d in docs[i : i + args.batch]]
+            texts = [listing_to_emscad_text({**d, "description": d["description"][:3_000]})[:1_500]
+                     for d in docs[i : i + args.batch]]
             model.scam.predict_proba(texts)
         t_scam = time.perf_counter() - t
     from classifier.languages import extract_languages

@@ -148,7 +148,7 @@ def _branch(selector, vectorizer) -> Pipeline:
 # Feature variants compared by cross-validation in train.py, cheapest first (the body's word
 # n-grams dominate the cost, ~0.14 ms a listing for 1,500 characters, ~0.25 ms for 3,000);
 # a dearer variant is chosen only when it is clearly better. The choice is in the model card.
-FEATURE_VARIANTS: tuple[str, ...] = ("short+chars+meta", "words", "words+chars+meta")
+FEATURE_VARIANTS: tuple[str, ...] = ("short+chars+meta", "words+chars+meta")
 
 
 def build_features(variant: str = "short+chars+meta", title_weight: float = 2.0) -> FeatureUnion:
@@ -234,27 +234,52 @@ _HINT_RE = re.compile(
 _HINT_INDEX = {name: i for i, name in enumerate(HINT_DOMAINS)}
 
 
-def domain_hints(docs: Sequence[Doc]) -> sparse.csr_matrix:
-    """Per listing: which domains' field words its title names (0/1), and whether the title
-    names a language of the work.
+# What a title says about the kind of job, from TAXONOMY.md's hard cases: AI-training work
+# ("AI Tutor", "Rater", "Annotator", "... Expert"), versus paid surveys and research studies,
+# plain staff hires (engineer, developer, manager, recruiter, sales, designer) and model building
+# (ML engineer, researcher). Marketplace titles are short; these cues let the models weigh them.
+TITLE_CUES: dict[str, str] = {
+    "ai_work": r"ai (?:tutor|trainer|training|rater|evaluat|annotat|red|data)|rlhf|\brater|annotat|"
+               r"label+(?:er|ing)|evaluator|red[- ]team|prompt|rubric|human data|fact[- ]check|"
+               r"transcri|data contributor|voice (?:talent|actor)|recording",
+    "expert": r"expert|specialist|generalist|professional|consultant|tutor|reviewer|advisor|\bphd\b",
+    "survey_study": r"survey|study|studies|participant|interview|trial|focus group|panel",
+    "staff": r"engineer|developer|manager|recruit|sales|designer|coordinator|success|community|"
+             r"marketing manager|account executive|administrator|analyst|director|head of|\blead\b",
+    "model_building": r"machine learning engineer|ml engineer|\bml\b|research(?:er| scientist| engineer)|"
+                      r"data scientist|computer vision|applied scientist|ai engineer",
+}
+HINT_NAMES: tuple[str, ...] = (*HINT_DOMAINS, "names_language", *(f"cue_{k}" for k in TITLE_CUES))
+_CUE_RES = [re.compile(r"\b(?:" + pattern + ")", re.IGNORECASE) for pattern in TITLE_CUES.values()]
 
-    Titles only: matching these patterns costs ~0.04 ms a title but ~2 ms on a description
+
+def domain_hints(docs: Sequence[Doc]) -> sparse.csr_matrix:
+    """Per listing, from its title: which domains' field words it names (0/1), whether it names
+    a language of the work, and which kind-of-job cues it carries (TITLE_CUES).
+
+    Titles only: matching these patterns costs ~0.05 ms a title but ~2 ms on a description
     head, and cross-validation scored title hints alone higher (descriptions already reach
     the models through their word n-grams).
     """
     from classifier.languages import languages_in_title
 
-    rows = np.zeros((len(docs), len(HINT_DOMAINS) + 1), dtype=np.float32)
+    n_domains = len(HINT_DOMAINS)
+    rows = np.zeros((len(docs), len(HINT_NAMES)), dtype=np.float32)
     for i, d in enumerate(docs):
         title = d.get("title", "")
+        if not title:
+            continue
         for match in _HINT_RE.finditer(title):
             rows[i, _HINT_INDEX[match.lastgroup]] = 1.0
         if languages_in_title(title):
-            rows[i, -1] = 1.0
+            rows[i, n_domains] = 1.0
+        for k, cue in enumerate(_CUE_RES):
+            if cue.search(title):
+                rows[i, n_domains + 1 + k] = 1.0
     return sparse.csr_matrix(rows)
 
 
 def with_hints(features: Any, hint_weight: float = 1.0) -> FeatureUnion:
-    """The shared features plus the field hints (the domain model's input)."""
+    """The shared features plus the title hints (see `domain_hints`), weighted."""
     return FeatureUnion([("shared", features), ("hints", FunctionTransformer(domain_hints))],
                         transformer_weights={"hints": hint_weight})
