@@ -298,3 +298,29 @@ def test_locks_live_beside_their_catalogue_so_two_catalogues_never_block_each_ot
                 pass
     with hold_lock("crawl-remotive", near=one):  # released when the holder left
         pass
+
+
+def test_schedule_once_runs_a_cycle_and_refuses_while_a_scheduler_runs(config, monkeypatch):
+    from click.testing import CliRunner
+
+    from evaljobs.cli import main
+
+    monkeypatch.setattr(crawling, "run_crawl", lambda source, db_path, timeout: fake_result(source))
+    monkeypatch.delenv("EVALJOBS_SMTP_HOST", raising=False)
+    args = [
+        "schedule",
+        "--once",
+        "--db",
+        str(config.db_path),
+        "--digest-out",
+        str(config.digest_out),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    with hold_lock(scheduler.SCHEDULER_LOCK, near=config.db_path):
+        busy = CliRunner().invoke(main, args)
+        status = CliRunner().invoke(main, ["status", "--db", str(config.db_path)])
+    assert busy.exit_code == 1 and "already running" in busy.output
+    assert "scheduler: running (pid" in status.output
+    bad = CliRunner().invoke(main, [*args, "--timezone", "Mars/Olympus"])
+    assert bad.exit_code == 2 and "unknown time zone" in bad.output
