@@ -994,6 +994,48 @@ def _format_value(name: str, value: Any) -> str:
     return one_line(value, 80)
 
 
+_PAY_FIELDS = ("pay_text", "pay_min", "pay_max", "pay_currency", "pay_unit")
+
+
+def _pay_words(values: Mapping[str, Any]) -> str:
+    """Pay as the listing stated it (its text), else its figures."""
+    if values.get("pay_text"):
+        return one_line(values["pay_text"], 80)
+    low, high = values.get("pay_min"), values.get("pay_max")
+    if low is None and high is None:
+        return "not stated"
+    amount = "–".join(f"{v:g}" for v in (low, high) if v is not None)
+    unit = f"/{values['pay_unit']}" if values.get("pay_unit") else ""
+    return f"{values.get('pay_currency') or ''} {amount}{unit}".strip()
+
+
+def describe_changes(
+    changes: Sequence[tuple[str, Any, Any]], row: Mapping[str, Any] | None = None
+) -> list[dict[str, str]]:
+    """A reader's view of changed fields: one "pay" line and one "remote terms" line.
+
+    Fields that did not change are taken from the listing `row` on both sides, so a
+    change of the maximum alone still reads as a whole range.
+    """
+    current = {n: (row or {}).get(n) for n in (*_PAY_FIELDS, "remote_scope", "countries")}
+    changed = {name for name, _, _ in changes}
+    before = {**current, **{name: b for name, b, _ in changes}}
+    after = {**current, **{name: a for name, _, a in changes}}
+    out = []
+    if changed & set(_PAY_FIELDS):
+        out.append({"field": "pay", "before": _pay_words(before), "after": _pay_words(after)})
+    if changed & {"remote_scope", "countries"}:
+
+        def remote(values: Mapping[str, Any]) -> str:
+            parts = [
+                _format_value(n, values[n]) for n in ("remote_scope", "countries") if n in values
+            ]
+            return ", ".join(p for p in parts if p != "—") or "not stated"
+
+        out.append({"field": "remote terms", "before": remote(before), "after": remote(after)})
+    return out
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -1034,14 +1076,7 @@ class Renderer:
             "verdict": row.get("verdict") or "unjudged",
             "link": self.base_url + listing_path(entry.listing_id),
             "source": row.get("source") or "",
-            "changes": [
-                {
-                    "field": name.replace("_", " "),
-                    "before": _format_value(name, b),
-                    "after": _format_value(name, a),
-                }
-                for name, b, a in entry.changes
-            ],
+            "changes": describe_changes(entry.changes, row),
             "closed_at": (row.get("closed_at") or "")[:10],
         }
 
@@ -1145,7 +1180,9 @@ def _header_line(name: str, value: str) -> bytes:
 
 def _base64_part(boundary: str, subtype: str, body: str) -> bytes:
     flat = base64.b64encode(body.encode("utf-8"))
-    encoded = b"".join(flat[i : i + 76] + b"\r\n" for i in range(0, len(flat), 76))  # RFC 2045 lines
+    encoded = b"".join(
+        flat[i : i + 76] + b"\r\n" for i in range(0, len(flat), 76)
+    )  # RFC 2045 lines
     return (
         f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: base64\r\n\r\n"

@@ -153,7 +153,7 @@ def test_changed_pay_and_closed_listings_go_only_to_those_who_got_them(catalogue
     text = sent[0].parsed().get_body(("plain",)).get_content()
     assert (
         "Changed pay or remote terms (1)" in text
-        and "pay max: 40 -> 60" in text
+        and "pay: $30 - $40/hr -> $45 - $60/hr" in text
         and "Closed (1)" in text
     )
     assert digest(db, AS_OF_3).sent == []  # each change and closure is told once
@@ -300,3 +300,17 @@ def test_deliveries_and_outbox_rows_record_what_was_sent(catalogue_path):
         d.list_subscriptions(db)[0].last_digest_at == AS_OF_1
         and sub.id == rows[0]["subscription_id"]
     )
+
+
+def test_a_change_reads_as_one_pay_line_and_one_remote_terms_line():
+    row = {"pay_min": 30, "pay_max": 60, "pay_currency": "USD", "pay_unit": "hour",
+           "remote_scope": "countries", "countries": '["US", "CA"]'}  # fmt: skip
+    assert d.describe_changes([("pay_max", 40, 60)], row) == [
+        {"field": "pay", "before": "USD 30–40/hour", "after": "USD 30–60/hour"}
+    ]
+    remote = d.describe_changes(
+        [("remote_scope", "worldwide", "countries"), ("countries", "[]", '["US", "CA"]')], row
+    )
+    assert remote == [
+        {"field": "remote terms", "before": "worldwide", "after": "countries, US, CA"}
+    ]
