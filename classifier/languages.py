@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Names (and a few native names / dialects) -> ISO 639-1. Dialects fold into their language
 # because the catalogue filters on the language a worker speaks.
@@ -48,6 +49,7 @@ LANGUAGE_CODES: dict[str, str] = {
 # Locale codes such as "pt-BR", "es_MX", "zh-TW": only the language part counts. Restricted
 # to codes we know, with a region, so "it" or "no" in prose never matches.
 _LOCALE_RE = re.compile(r"\b([a-z]{2})[-_]([A-Z]{2})\b")
+_LOCALE_TAIL_RE = re.compile(r"[-_][A-Z]{2}\b")
 _KNOWN_CODES = frozenset(LANGUAGE_CODES.values())
 
 # Words that, next to a language name, make it the language of the work rather than, say,
@@ -82,10 +84,18 @@ _AMBIGUOUS = frozenset({"pl"})
 _NEAR = 12
 
 
+_CANDIDATES = frozenset(_SINGLE) | _FIRST_OF_DOUBLE
+
+
 def _names(text: str) -> list[tuple[str, int, int]]:
     """(code, start, end) of every capitalised language name in the text, in order."""
+    # Fast path: findall runs in C; most texts name no language besides, at most, English.
+    words = {w.lower() for w in _WORD_RE.findall(text)}
+    present = words & _CANDIDATES
+    if not present:
+        return []
     found: list[tuple[str, int, int]] = []
-    for match in _WORD_RE.finditer(text):
+    for match in _word_finder(frozenset(present)).finditer(text):
         word = match.group(0).lower()
         if word in _FIRST_OF_DOUBLE:
             nxt = _NEXT_WORD_RE.match(text, match.end())
@@ -96,6 +106,13 @@ def _names(text: str) -> list[tuple[str, int, int]]:
         if code is not None:
             found.append((code, match.start(), match.end()))
     return found
+
+
+@lru_cache(maxsize=512)
+def _word_finder(names: frozenset[str]) -> re.Pattern[str]:
+    """A pattern for just these (capitalised or upper-case) names."""
+    alternatives = sorted({v for n in names for v in (n.capitalize(), n.upper())}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, alternatives)) + r")\b")
 
 
 def _has_context(text: str, start: int, end: int, width: int = _WINDOW) -> bool:
@@ -167,7 +184,17 @@ def _english_is_the_work(text: str, start: int, end: int, in_title: bool) -> boo
 
 
 def _locale_codes(text: str) -> list[str]:
-    return [m.group(1) for m in _LOCALE_RE.finditer(text) if m.group(1) in _KNOWN_CODES]
+    # Anchored on the separator and region ("-BR"), which are rare, rather than on every
+    # two-letter word: the same matches as _LOCALE_RE at a fraction of the cost.
+    codes = []
+    for match in _LOCALE_TAIL_RE.finditer(text):
+        start = match.start()
+        head = text[max(0, start - 3) : start]
+        if len(head) >= 2 and head[-2:].isalpha() and head[-2:].islower() and (
+            len(head) == 2 or not head[0].isalnum()
+        ) and head[-2:] in _KNOWN_CODES:
+            codes.append(head[-2:])
+    return codes
 
 
 def languages_in_text(text: str) -> list[str]:

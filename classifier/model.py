@@ -245,8 +245,12 @@ class JudgeModel:
             if key not in cache:
                 if isinstance(step, FeatureUnion):
                     weights = step.transformer_weights or {}
-                    blocks = [transform(t) * weights.get(name, 1.0)
-                              for name, t in step.transformer_list if t not in ("drop", None)]
+                    blocks = []
+                    for name, t in step.transformer_list:
+                        if t in ("drop", None):
+                            continue
+                        weight = weights.get(name, 1.0)
+                        blocks.append(transform(t) if weight == 1.0 else transform(t) * weight)
                     cache[key] = sparse.hstack(blocks).tocsr()
                 else:
                     cache[key] = step.transform(batch)
