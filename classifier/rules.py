@@ -158,16 +158,17 @@ class ListingContext:
         return self._words
 
     def hits(
-        self, pattern: re.Pattern[str], gate: frozenset[str]
+        self, pattern: re.Pattern[str], gate: frozenset[str] | tuple[str, ...]
     ) -> Iterator[tuple[str, str, re.Match[str]]]:
         """(sentence, its lower case, match) for every match of `pattern` in the sentences
         that hold one of the `gate` words, in text order.
 
         A listing without any gate word costs one set intersection; otherwise only the
         sentences around the gate words are searched (C-speed substring find), never the
-        whole text. Every pattern's matches must contain one of its gate words.
+        whole text. Every pattern's matches must contain one of its gate words. A tuple
+        `gate` holds plain substrings ("$") searched without the word-token check.
         """
-        present = gate & self.words
+        present = gate & self.words if isinstance(gate, frozenset) else gate
         if not present:
             return
         low_text = self.index.lower
@@ -480,7 +481,7 @@ _SENSITIVE_REQUEST = (
 _SENSITIVE_RE = re.compile(
     rf"\b(?:{_SENSITIVE_REQUEST})\b[^.;\n]{{0,80}}\b(?:{_SENSITIVE_HARD})\b"
     rf"|\b(?:{_SENSITIVE_HARD})\b[^.;\n]{{0,40}}\b(?:{_SENSITIVE_REQUEST})\b"
-    rf"|\b(?:{_SENSITIVE_REQUEST})\b[^.;\n]{{0,40}}\b(?:copy|copies|scan|scans|scanned|photo|photos|"
+    rf"|\b(?:{_SENSITIVE_REQUEST}|have|need)\b[^.;\n]{{0,40}}\b(?:copy|copies|scan|scans|scanned|photo|photos|"
     rf"picture|pictures|image|images|front and back)\b[^.;\n]{{0,30}}\b(?:{_SENSITIVE_DOC})"
     rf"|\b(?:{_SENSITIVE_DOC})\b[^.;\n]{{0,10}}\b(?:copy|scan|photo|picture|image|front and back)\b"
     rf"[^.;\n]{{0,40}}\b(?:{_SENSITIVE_REQUEST})\b"
@@ -520,21 +521,41 @@ def rule_sensitive_info_early(ctx: ListingContext) -> RedFlag | None:
     return None
 
 
-_MONEY = r"(?:\$|usd|us\$|£|€|eur|gbp)\s?(\d[\d,]*(?:\.\d+)?)\s?(k\b)?|(\d[\d,]*(?:\.\d+)?)\s?(k\b)?\s?(?:usd|dollars|\$)"
-_EARN_RE = re.compile(
-    rf"(?:{_MONEY})\s*(?:\+|or more|and up|plus)?\s*(?:-\s*(?:\$|usd)?\s?[\d,.]+k?\s*)?"
-    r"(?:/|per|a|an|each|every)\s*(hour|hr|day|daily|week|weekly|wk|month|monthly|mo)\b"
-    rf"|(?:{_MONEY})\s+(daily|weekly|monthly)\b"
+# A money amount, then (matched right after it) an optional range end and a pay period:
+# "$100-$200 Daily", "USD$1000-2000 per week", "$2500 and more per week", "$450 extra per day".
+_MONEY_AMOUNT_RE = re.compile(
+    r"(?:\$|usd\$?|us\$|£|€)\s?(\d[\d,]*(?:\.\d+)?)\s?(k\b)?"
+    r"|(\d[\d,]*(?:\.\d+)?)\s?(k\b)?\s?(?:usd|dollars)\b"
+)
+_PERIOD_AFTER_RE = re.compile(
+    r"\s*(?:\+|or more|and more|and up|plus)?\s*"
+    r"(?:(?:-|–|to)\s*(?:\$|usd\$?|us\$|£|€)?\s?(\d[\d,]*(?:\.\d+)?)\s?(k\b)?\s*)?"
+    r"(?:usd|dollars)?\s*(?:\+|or more|and more|and up|plus)?\s*(?:extra\s+)?"
+    r"(?:/\s*|per\s+|a\s+|an\s+|each\s+|every\s+)?(hour|hr|day|daily|week|weekly|wk|month|monthly|mo)\b"
 )
 _PERIOD_THRESHOLD = {"hour": 150.0, "day": 400.0, "week": 2500.0, "month": 10000.0}
+# With a strong low bar (no experience needed, a few hours a day) less is already implausible.
+_PERIOD_THRESHOLD_LOW_BAR = {"hour": 150.0, "day": 200.0, "week": 1000.0, "month": 4000.0}
 _PERIOD_NORM = {
     "hour": "hour", "hr": "hour", "day": "day", "daily": "day", "week": "week", "weekly": "week",
     "wk": "week", "month": "month", "monthly": "month", "mo": "month",
 }
+
+
+def _amount(num: str | None, k: str | None) -> float:
+    try:
+        value = float((num or "").replace(",", ""))
+    except ValueError:
+        return 0.0
+    return value * 1000 if k else value
+
+
 _STRONG_LOW_BAR_RE = re.compile(
     r"\bno (?:prior |previous |formal |work |special |relevant )?(?:experience|skills?|qualifications?|degree|"
     r"interview|resume|cv)s? (?:needed|required|necessary)\b|\banyone can\b|\beasy (?:money|tasks?|work|job)\b|"
-    r"\bsimple (?:tasks?|online tasks|work)\b"
+    r"\bsimple (?:tasks?|online tasks|work)\b|\b(?:only|just)\s+\d+\s*(?:hours?|hrs?|minutes?|mins?)\b|"
+    r"\b\d+\s*(?:minutes?|mins?)\s*(?:or \d+ hours? )?(?:a|per) day\b|\bhours? (?:needed )?(?:to spend )?"
+    r"(?:a|per) day\b"
 )
 _LOW_BAR_RE = re.compile(
     r"\bno (?:prior |previous |formal |work |special |relevant )?(?:experience|skills?|qualifications?|degree|"
@@ -553,17 +574,17 @@ _TOO_GOOD_RE = re.compile(
     r"|\b(?:instant|same[- ]day|daily) (?:cash|income|earnings|money)\b"
     r"|\bbe your own boss\b|\bno (?:experience|skills?) (?:needed|required|necessary)\b[^.;\n]{0,60}"
     r"\bno (?:interview|screening|test|assessment)\b|\bno (?:interview|screening)\b[^.;\n]{0,30}\b(?:required|needed|necessary)\b"
-    r"|\bwork (?:only )?\d+ ?(?:minutes|mins|hours?|hrs?) (?:a|per) day\b[^.;\n]{0,60}\b(?:earn|make)\b"
+    r"|\b(?:work|spend|only|just)\b[^.;\n]{0,20}\b\d+\s*(?:minutes?|mins?|hours?|hrs?)\b[^.;\n]{0,25}"
+    r"\b(?:a|per|each) day\b[^.;\n]{0,60}\b(?:earn|make|cash|money|income|paid)"
 )
 
 
 _TOO_GOOD_KEYWORDS = frozenset(
-    """guarantee guaranteed guarantees easy quick fast rich freedom unlimited earn earning
+    """minutes mins minute hours hrs guarantee guaranteed guarantees easy quick fast rich freedom unlimited earn earning
     earnings instant instantly same daily boss interview screening""".split()
 )
-_MONEY_KEYWORDS = frozenset(
-    """hour hr hrs hourly day daily week weekly wk month monthly mo""".split()
-)
+# Sentences with pay in them are found by these substrings ("$" is no word token).
+_MONEY_NEEDLES = ("$", "£", "€", "usd", "dollar")
 
 
 def rule_too_good_to_be_true(ctx: ListingContext) -> RedFlag | None:
@@ -576,29 +597,24 @@ def rule_too_good_to_be_true(ctx: ListingContext) -> RedFlag | None:
     low_bar: bool | None = None
     strong_low_bar = False
     low_text = ctx.lower
-    if not any(c in low_text for c in ("$", "usd", "£", "€", "dollar", "eur", "gbp")):
-        return None
-    for s, low, m in ctx.hits(_EARN_RE, _MONEY_KEYWORDS):
-        amount_s = m.group(1) or m.group(3) or m.group(6) or m.group(8)
-        k = m.group(2) or m.group(4) or m.group(7) or m.group(9)
-        period = m.group(5) or m.group(10)
-        if not amount_s or not period:
+    for s, low, m in ctx.hits(_MONEY_AMOUNT_RE, _MONEY_NEEDLES):
+        per = _PERIOD_AFTER_RE.match(low, m.end())
+        if not per:
             continue
-        try:
-            amount = float(amount_s.replace(",", ""))
-        except ValueError:
-            continue
-        if k:
-            amount *= 1000
-        unit = _PERIOD_NORM[period]
-        # Hourly rates above market are normal for screened experts; only "no experience
-        # needed" / "easy tasks" make them implausible.
-        if amount < _PERIOD_THRESHOLD[unit]:
+        amount = max(_amount(m.group(1) or m.group(3), m.group(2) or m.group(4)),
+                     _amount(per.group(1), per.group(2)))
+        unit = _PERIOD_NORM[per.group(3)]
+        if amount < _PERIOD_THRESHOLD_LOW_BAR[unit]:
             continue
         if low_bar is None:  # looked for once, and only when some pay is that high
-            low_bar = bool(_LOW_BAR_RE.search(ctx.lower))
-            strong_low_bar = bool(_STRONG_LOW_BAR_RE.search(ctx.lower))
-        if not low_bar or (unit == "hour" and not strong_low_bar):
+            low_bar = bool(_LOW_BAR_RE.search(low_text))
+            strong_low_bar = bool(_STRONG_LOW_BAR_RE.search(low_text))
+        thresholds = _PERIOD_THRESHOLD_LOW_BAR if strong_low_bar else _PERIOD_THRESHOLD
+        # Hourly rates above market are normal for screened experts; only "no experience
+        # needed" / "a few minutes a day" make them implausible.
+        if not (low_bar or strong_low_bar) or amount < thresholds[unit] or (
+            unit == "hour" and not strong_low_bar
+        ):
             continue
         return _flag("too-good-to-be-true", s)
     return None
@@ -761,7 +777,7 @@ def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
     for emp in registry:
         if company_norm and company_norm in emp.norm_names:
             claimed.append(emp)
-        elif any(n in low_text and rx.search(low_text) for n, rx in zip(emp.names, emp.claim_res)):
+        elif any(n in low_text and rx.search(low_text) for n, rx in zip(emp.names, emp.claim_res, strict=True)):
             claimed.append(emp)
 
     def evidence_for(raw: str, where: str) -> str:
@@ -844,7 +860,8 @@ def rule_money_mule(ctx: ListingContext) -> RedFlag | None:
 
 _URGENCY_RE = re.compile(
     r"\burgent(?:ly)?\s+(?:hiring|need(?:ed)?|required|requirement|opening|position|vacanc(?:y|ies)|hire|"
-    r"recruitment|openings)\b|\bhiring urgently\b|\burgent(?:ly)?!|^urgent\b"
+    r"recruitment|openings)\b|\bhiring urgently\b|\burgent(?:ly)?!|^urgent\b|[*(\[]urgent[*)\]]|\burgent\W*$"
+    r"|\bapply (?:asap|immediately|right away)\b|\bstart immediately\b"
     # "Immediate start" / "immediate opening" state availability (legit RWS and Mercor posts
     # say it); pressure is "start today / right away / now".
     r"|\bstart (?:work(?:ing)? |earning )?(?:today|right away|tomorrow|now|this week)\b"
@@ -864,7 +881,7 @@ _URGENCY_RE = re.compile(
 
 _URGENCY_KEYWORDS = frozenset(
     """urgent urgently today tomorrow away now limited spots slots seats places filling
-    served serve within act hurry miss expires ends valid chance late deadline immediately""".split()
+    served serve within act hurry miss expires ends valid chance late deadline immediately asap""".split()
 )
 
 

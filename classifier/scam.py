@@ -1,0 +1,362 @@
+"""The scam score: a calibrated text model of fraudulent job postings, trained on EMSCAD.
+
+This module owns the model half of the scam judge: how raw listing text is put into the
+space of the training data (`preprocess_like_emscad`, a re-implementation of the
+preprocessing that produced data/labels/emscad/ericmiao_train_balanced_preprocessed.csv),
+how that file is read (`load_emscad_training`), the scikit-learn pipeline whose
+predict_proba[:, 1] is the scam probability (`build_scam_pipeline`), and its stratified
+cross-validation (`cross_validate_scam`). Everything is module-level so a fitted pipeline
+pickles; it imports nothing of the project. Rules with quoted evidence live in rules.py; the
+score only moves a listing to review or backs a weak quoted sign (rules.decide_verdict).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.svm import LinearSVC
+
+# --------------------------------------------------------------------------------------
+# Preprocessing of the training file, re-implemented
+# --------------------------------------------------------------------------------------
+
+# NLTK's English stop-word list (the 179-word version used when the training file was made;
+# words with apostrophes are kept for completeness, they cannot survive the cleanup anyway).
+NLTK_ENGLISH_STOPWORDS: frozenset[str] = frozenset(
+    """i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself
+    yourselves he him his himself she she's her hers herself it it's its itself they them their
+    theirs themselves what which who whom this that that'll these those am is are was were be been
+    being have has had having do does did doing a an the and but if or because as until while of
+    at by for with about against between into through during before after above below to from up
+    down in out on off over under again further then once here there when where why how all any
+    both each few more most other some such no nor not only own same so than too very s t can will
+    just don don't should should've now d ll m o re ve y ain aren aren't couldn couldn't didn
+    didn't doesn doesn't hadn hadn't hasn hasn't haven haven't isn isn't ma mightn mightn't mustn
+    mustn't needn needn't shan shan't shouldn shouldn't wasn wasn't weren weren't won won't wouldn
+    wouldn't""".split()
+)
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+# The training script's contraction table, applied in this order to lower-cased text. Its
+# quirks are kept on purpose ("because" -> "bebecause", "can't" -> "ca not"): features must
+# see raw text exactly as the training text was made.
+_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    ("n't", " not"), ("'ve", " have"), ("cause", "because"), ("'d", " would"), ("'ll", " will"),
+    ("'s", " is"), ("i'm", "i am"), ("i've", "i have"), ("isn't", "is not"), ("'re", " are"),
+)
+_TAG_RE = re.compile(r"<.*?>")
+# Characters the training script turned into spaces (plain str.replace, in its order:
+# "http" and "https" before "://", so "https://x" leaves an "s" that the stop list removes).
+_SPACED: tuple[str, ...] = (
+    "\xa0", "http", "https", "://", ".", "•", "‘", "’", "-", "–", "\r", "\n", "|", "/", "…", "+",
+    "`", '"', "'", "“", "”", ",",
+)
+# What NLTK's word_tokenize additionally splits off (the characters still present after the
+# replacements above): ; @ # $ % & ? ! * brackets, a colon not followed by a digit ("10:30"
+# stays one token, as in the training text), and the remaining typographic quotes.
+_TOKEN_SPLIT_RE = re.compile(r"([;@#$%&?!*()\[\]{}<>«»„]|:(?!\d))")
+_MULTISPACE_RE = re.compile(r"\s+")
+# word_tokenize splits these words; both halves of "cannot" are stop words, "gonna" -> "gon na".
+_SPLIT_WORDS = {"cannot": "can not", "gonna": "gon na", "gotta": "got ta", "wanna": "wan na",
+                "gimme": "gim me", "lemme": "lem me"}
+
+# Raw text longer than this is cut before preprocessing: the training texts' 99th percentile
+# is ~9k characters of *preprocessed* text (~15k raw), and the cost must stay bounded.
+MAX_RAW_CHARS: int = 20_000
+
+
+def preprocess_like_emscad(text: Any) -> str:
+    """Put raw listing text into the training file's space.
+
+    Re-implements the preprocessing of the Eric-Miao/INFO251 balanced EMSCAD split (read
+    from its 00_Data_processing.py): lower-case; the contraction table above; HTML tags
+    removed; a fixed set of punctuation (and "http"/"https"/"://") replaced by spaces;
+    NLTK-style tokenisation; NLTK English stop words, single punctuation characters and
+    tokens containing "url_" / "email_" dropped; tokens joined by single spaces. Digits and
+    characters such as "=", "_", "£" are kept, as in the training text.
+    Accepts None / non-str (-> "").
+    """
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        text = text.decode("utf-8", "replace") if isinstance(text, (bytes, bytearray)) else str(text)
+    s = text[:MAX_RAW_CHARS].lower()
+    for abb, full in _CONTRACTIONS:
+        if abb in s:
+            s = s.replace(abb, full)
+    if "<" in s:
+        s = _TAG_RE.sub("", s)
+    for ch in _SPACED:
+        if ch in s:
+            s = s.replace(ch, " ")
+    s = _TOKEN_SPLIT_RE.sub(r" \1 ", s)
+    out: list[str] = []
+    for tok in s.split():
+        if tok in _SPLIT_WORDS:
+            out.extend(t for t in _SPLIT_WORDS[tok].split() if t not in NLTK_ENGLISH_STOPWORDS)
+            continue
+        if tok in NLTK_ENGLISH_STOPWORDS or tok in _PUNCTUATION:
+            continue
+        if "url_" in tok or "email_" in tok:
+            continue
+        out.append(tok)
+    return " ".join(out)
+
+
+EMSCAD_FIELDS: tuple[str, ...] = (
+    "company_profile", "description", "requirements", "benefits", "title", "location",
+    "employment_type", "required_experience", "required_education", "industry", "function",
+)
+
+
+def emscad_raw_text(record: dict[str, Any]) -> str:
+    """Concatenate an EMSCAD-shaped record's fields as the training script did.
+
+    Field order above; a field whose text is already contained in what came before is
+    skipped (the script's dedup); missing fields count as " " (its fillna). The Kaggle copy
+    spells "function" as "function." — both are accepted.
+    """
+    text = ""
+    for key in EMSCAD_FIELDS:
+        val = record.get(key)
+        if val is None and key == "function":
+            val = record.get("function.")
+        val = " " if val is None or val == "" else str(val)
+        if val not in text:
+            text += val + " "
+    return text
+
+
+def listing_to_emscad_text(listing: dict[str, Any]) -> str:
+    """Map one evaljobs listing (title, company, description, location, ...) to model input.
+
+    Description first (EMSCAD's company_profile + description come first in the training
+    text), then title and location, as the training concatenation orders them.
+    """
+    record = {
+        "description": listing.get("description"),
+        "title": listing.get("title"),
+        "location": listing.get("location"),
+    }
+    return preprocess_like_emscad(emscad_raw_text(record))
+
+
+def load_emscad_training(path: str | Path) -> tuple[list[str], list[int]]:
+    """Read a `text,fraudulent` CSV (already preprocessed) into texts and 0/1 labels.
+
+    Accepts the label as 0/1, t/f or true/false; rows with an unreadable label are skipped.
+    """
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    texts: list[str] = []
+    labels: list[int] = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            lab = str(row.get("fraudulent", "")).strip().lower()
+            if lab in ("1", "t", "true", "1.0"):
+                y = 1
+            elif lab in ("0", "f", "false", "0.0"):
+                y = 0
+            else:
+                continue
+            texts.append(row.get("text") or "")
+            labels.append(y)
+    return texts, labels
+
+
+# --------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------
+
+# Model input is cut to this many characters of preprocessed text (module-level function so
+# the pipeline pickles). Chosen by CV (see bench/cv_scam.py): longer costs time, not F1.
+MAX_MODEL_CHARS: int = 6_000
+
+
+def truncate_texts(texts: Any) -> list[str]:
+    """Cut each text to MAX_MODEL_CHARS (None -> ""), the pipeline's first step."""
+    return [("" if t is None else str(t))[:MAX_MODEL_CHARS] for t in texts]
+
+
+class NBLogCountRatio(BaseEstimator, TransformerMixin):
+    """NB-SVM features (Wang & Manning 2012): scale each column by its log-count ratio r.
+
+    r = log((p / |p|_1) / (q / |q|_1)) with p, q the smoothed feature sums over the positive
+    and negative class. Fitted on the training fold only, so it is safe inside CV.
+    """
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+    def fit(self, X: Any, y: Sequence[int]) -> NBLogCountRatio:
+        y_arr = np.asarray(y)
+        X = sparse.csr_matrix(X)
+        p = np.asarray(X[y_arr == 1].sum(axis=0)).ravel() + self.alpha
+        q = np.asarray(X[y_arr == 0].sum(axis=0)).ravel() + self.alpha
+        self.r_ = np.log((p / p.sum()) / (q / q.sum()))
+        return self
+
+    def transform(self, X: Any) -> Any:
+        return sparse.csr_matrix(X).multiply(self.r_).tocsr()
+
+
+HEAD_TOKENS: int = 40
+TAIL_TOKENS: int = 20
+
+
+def head_tokens(texts: Any) -> list[str]:
+    """The first HEAD_TOKENS tokens of each text.
+
+    In the training text the opening words are the company profile (or, when a posting has
+    none — common among frauds — the description), so they get their own vocabulary.
+    """
+    return [" ".join(("" if t is None else str(t)).split()[:HEAD_TOKENS]) for t in texts]
+
+
+def tail_tokens(texts: Any) -> list[str]:
+    """The last TAIL_TOKENS tokens: title, location, employment type, education, industry,
+    function — the structured fields the training concatenation puts at the end."""
+    return [" ".join(("" if t is None else str(t)).split()[-TAIL_TOKENS:]) for t in texts]
+
+
+def length_features(texts: Any) -> sparse.csr_matrix:
+    """log(1 + characters) and log(1 + tokens), scaled to ~0.1-1: short postings with no
+    company profile are a fraud sign that length-normalised TF-IDF cannot see."""
+    rows = []
+    for t in texts:
+        t = "" if t is None else str(t)
+        rows.append((np.log1p(len(t)) / 10.0, np.log1p(t.count(" ") + 1) / 10.0))
+    return sparse.csr_matrix(np.asarray(rows, dtype=np.float64).reshape(-1, 2))
+
+
+def _tfidf_words(ngrams: tuple[int, int], min_df: int) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="word", ngram_range=ngrams, sublinear_tf=True, min_df=min_df,
+        token_pattern=r"(?u)\b\w+\b", lowercase=True, dtype=np.float64,
+    )
+
+
+def make_features(
+    word_ngrams: tuple[int, int] = (1, 2),
+    char_ngrams: tuple[int, int] | None = None,
+    head_tail: bool = True,
+    lengths: bool = True,
+    min_df: int = 2,
+) -> FeatureUnion:
+    """Word n-gram TF-IDF of the whole text (+ optional char_wb n-grams), of its head and its
+    tail, and length features — inputs are preprocessed EMSCAD-style text."""
+    parts: list[tuple[str, Any]] = [("word", _tfidf_words(word_ngrams, min_df))]
+    if char_ngrams is not None:
+        parts.append(("char", TfidfVectorizer(
+            analyzer="char_wb", ngram_range=char_ngrams, sublinear_tf=True, min_df=min_df,
+            lowercase=True, dtype=np.float64,
+        )))
+    if head_tail:
+        parts.append(("head", Pipeline([
+            ("take", FunctionTransformer(head_tokens)), ("tfidf", _tfidf_words((1, 2), min_df)),
+        ])))
+        parts.append(("tail", Pipeline([
+            ("take", FunctionTransformer(tail_tokens)), ("tfidf", _tfidf_words((1, 2), min_df)),
+        ])))
+    if lengths:
+        parts.append(("length", FunctionTransformer(length_features)))
+    return FeatureUnion(parts)
+
+
+def build_scam_pipeline(random_state: int = 0, variant: str = "default") -> Pipeline:
+    """The scam model: fit on preprocessed texts; predict_proba[:, 1] is the scam probability.
+
+    Default: truncate -> [word 1-2gram TF-IDF of the text, of its first 40 and last 20
+    tokens, length features] -> logistic regression (C=30). Logistic regression is already
+    a calibrated probability model (its CV log-loss/Brier were not improved by
+    CalibratedClassifierCV in bench/cv_scam.py); other variants are kept for the CV table.
+    """
+    if variant == "default":
+        feats, clf = make_features(), LogisticRegression(C=30, max_iter=5000)
+    elif variant == "svm_sigmoid":
+        feats = make_features()
+        clf = CalibratedClassifierCV(
+            LinearSVC(C=1.0, class_weight="balanced", random_state=random_state, max_iter=10000),
+            method="sigmoid", cv=5,
+        )
+    elif variant == "plain_w12_lr":
+        feats = make_features(head_tail=False, lengths=False)
+        clf = LogisticRegression(C=30, max_iter=5000)
+    elif variant == "w12_cwb25_svm":
+        feats = make_features(char_ngrams=(2, 5), head_tail=False, lengths=False)
+        clf = CalibratedClassifierCV(
+            LinearSVC(C=0.5, class_weight="balanced", random_state=random_state, max_iter=10000),
+            method="sigmoid", cv=5,
+        )
+    else:
+        raise ValueError(f"unknown scam pipeline variant {variant!r}")
+    return Pipeline([
+        ("truncate", FunctionTransformer(truncate_texts)),
+        ("features", feats),
+        ("clf", clf),
+    ])
+
+
+def cross_validate_scam(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    folds: int = 5,
+    pipeline: Pipeline | None = None,
+    random_state: int = 0,
+    threshold: float = 0.5,
+) -> dict[str, Any]:
+    """Stratified k-fold CV of a scam pipeline (default: `build_scam_pipeline`).
+
+    Returns mean and per-fold fraud-class F1 / precision / recall at `threshold`, ROC AUC,
+    and the out-of-fold probabilities (key "oof_proba") for threshold studies.
+    """
+    X = np.asarray(list(texts), dtype=object)
+    y = np.asarray(list(labels), dtype=int)
+    base = pipeline if pipeline is not None else build_scam_pipeline(random_state)
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    oof = np.zeros(len(y), dtype=float)
+    per_fold: dict[str, list[float]] = {"f1": [], "precision": [], "recall": [], "auc": []}
+    for tr, te in skf.split(X, y):
+        model = clone(base)
+        model.fit(list(X[tr]), y[tr])
+        proba = model.predict_proba(list(X[te]))[:, 1]
+        oof[te] = proba
+        pred = (proba >= threshold).astype(int)
+        per_fold["f1"].append(f1_score(y[te], pred, zero_division=0))
+        per_fold["precision"].append(precision_score(y[te], pred, zero_division=0))
+        per_fold["recall"].append(recall_score(y[te], pred, zero_division=0))
+        per_fold["auc"].append(roc_auc_score(y[te], proba) if len(set(y[te])) > 1 else float("nan"))
+    pred_all = (oof >= threshold).astype(int)
+    return {
+        "folds": folds,
+        "f1": float(np.mean(per_fold["f1"])),
+        "precision": float(np.mean(per_fold["precision"])),
+        "recall": float(np.mean(per_fold["recall"])),
+        "auc": float(np.nanmean(per_fold["auc"])),
+        "f1_std": float(np.std(per_fold["f1"])),
+        "f1_pooled": float(f1_score(y, pred_all, zero_division=0)),
+        "per_fold": per_fold,
+        "oof_proba": oof.tolist(),
+    }
+
+
+__all__ = [
+    "NLTK_ENGLISH_STOPWORDS", "preprocess_like_emscad", "emscad_raw_text", "listing_to_emscad_text",
+    "load_emscad_training", "truncate_texts", "head_tokens", "tail_tokens", "length_features",
+    "NBLogCountRatio", "make_features",
+    "build_scam_pipeline", "cross_validate_scam",
+]
