@@ -146,7 +146,7 @@ async def measure(path: Path, runs: int) -> list[tuple[str, float, float, int]]:
         ("a listing's page", f"/catalogue/listings/{tilde_encode(sample_id)}"),
         ("Atom feed of canned query `feed`", "/catalogue/feed.atom"),
         ("Atom feed of `feed` with a search", "/catalogue/feed.atom?q=data&domain=general"),
-        ("Atom feed of `background_teacher`", "/catalogue/background_teacher.atom"),
+        ("Atom feed of `background_writer`", "/catalogue/background_writer.atom"),
         ("home page", "/"),
         ("scam watch", "/catalogue/scam_watch"),
     ]

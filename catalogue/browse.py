@@ -304,3 +304,12 @@ def m003_integer_keyed_cards_facets_and_counts(db: sqlite_utils.Database) -> Non
     # triggers above (a no-op update fires them; store.py's versions are not involved).
     if db["listings"].exists():
         db.execute("update listings set id = id")
+
+
+@browse()
+def m004_verdict_and_shown_indexes(db: sqlite_utils.Database) -> None:
+    # Scam watch and the home page's count: open listings by verdict, newest first.
+    db.execute("create index if not exists idx_listing_cards_open_verdict on listing_cards (is_open, verdict, listed_at)")
+    # Filters read a facet value's cards already split by the default view (index-only).
+    db.execute("create index if not exists idx_listing_facets_value_shown on listing_facets (facet, value, shown)")
+    db.execute("drop index if exists idx_listing_facets_value")

@@ -44,14 +44,18 @@ SETTINGS: dict[str, Any] = {
 
 def background_query(slug: str, background: dict[str, Any]) -> dict[str, Any]:
     """The canned query of one "Search by background" page (also a feed: atom_* columns)."""
-    conditions = []
-    if background["domains"]:
-        values = ", ".join(f"'{d}'" for d in background["domains"])
-        conditions.append(f"(facet = 'domain' and value in ({values}))")
-    if background["roles"]:
-        values = ", ".join(f"'{r}'" for r in background["roles"])
-        conditions.append(f"(facet = 'role' and value in ({values}))")
-    where = " or ".join(conditions)
+    # One primary-key probe per field: the newest shown cards are read in index order and
+    # the first 100 that pass are kept (a common field stops early; a field with no listing
+    # reads the whole default view once, still well under the page budget).
+    probes = []
+    for facet, values in (("domain", background["domains"]), ("role", background["roles"])):
+        if values:
+            listed = ", ".join(f"'{v}'" for v in values)
+            probes.append(
+                "exists (select 1 from listing_facets f where f.card = listing_cards.card "
+                f"and f.facet = '{facet}' and f.value in ({listed}))"
+            )
+    where = " or ".join(probes)
     sql = f"""select c.id, c.title, c.company, c.employer, c.employer_key, c.source, c.url, c.pay_text,
   c.pay_hourly_min, c.pay_hourly_max, c.pay_currency, c.pay_band, c.remote_scope, c.location_raw,
   c.countries, c.role_types, c.domains, c.languages, c.verdict, c.flags, c.listed_at, c.first_seen,
@@ -63,11 +67,13 @@ def background_query(slug: str, background: dict[str, Any]) -> dict[str, Any]:
     || html_escape(coalesce(c.pay_text, 'pay not stated')) || '</p><p>Scam check: '
     || html_escape(verdict_label(c.verdict)) || '</p>' as atom_content_html,
   listing_url(c.id, c.url) as atom_link
-from listing_cards c
-where c.shown = 1
-  and c.card in (select card from listing_facets where {where})
-order by c.listed_at desc
-limit 100"""
+from (
+  select * from listing_cards
+  where shown = 1 and ({where})
+  order by listed_at desc
+  limit 100
+) c
+order by c.listed_at desc"""
     return {
         "title": f"Jobs for {background['label'].lower()}",
         "description": "Open listings in "

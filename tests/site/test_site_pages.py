@@ -326,3 +326,12 @@ def test_a_query_over_the_time_limit_gets_a_clear_message(catalogue):
     assert response.status_code == 400
     assert "That query took too long" in response.text
     assert "20 ms" in response.text
+
+
+@pytest.mark.parametrize("query", ["", "?_domain=writing", "?_search=writer", "?_closed=1&_irrelevant=1"])
+def test_the_count_on_the_listings_page_equals_datasettes_own_count(site, query):
+    page = site.get("/catalogue/listing_cards" + query).text
+    shown_count = int(re.search(r'class="result-count">([\d,]+)<', page).group(1).replace(",", ""))
+    counted = site.get("/catalogue/listing_cards.json" + query).json()["filtered_table_rows_count"]
+    assert shown_count == counted
+    assert "_nocount" not in page  # the site's own shortcut never leaks into its links
