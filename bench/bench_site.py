@@ -41,8 +41,24 @@ from catalogue import store  # noqa: E402
 from catalogue.schema import open_catalogue  # noqa: E402
 
 EMPLOYERS = (
-    "mercor", "micro1", "alignerr", "outlier", "turing", "dataannotation", "invisible", "handshake",
-    "telus", "appen", "toloka", "oneforma", "welocalize", "prolific", None, None, None, None,
+    "mercor",
+    "micro1",
+    "alignerr",
+    "outlier",
+    "turing",
+    "dataannotation",
+    "invisible",
+    "handshake",
+    "telus",
+    "appen",
+    "toloka",
+    "oneforma",
+    "welocalize",
+    "prolific",
+    None,
+    None,
+    None,
+    None,
 )
 START = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -106,14 +122,24 @@ def build(path: Path, rows: int, seed: int = 0) -> None:
             if employer:
                 listing["employer_key"] = employer
                 listing["company"] = employer.title()
-            listing["posted_at"] = (day - timedelta(hours=rng.randrange(0, 24 * 20))).strftime("%Y-%m-%dT%H:%M:%SZ")
+            listing["posted_at"] = (day - timedelta(hours=rng.randrange(0, 24 * 20))).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )
             if rng.random() < 0.5:
                 hourly = rng.choice([12, 18, 22, 30, 35, 45, 55, 75, 120])
-                listing.update(pay_hourly_min=float(hourly), pay_hourly_max=float(hourly + 10),
-                               pay_min=float(hourly), pay_max=float(hourly + 10), pay_unit="hour",
-                               pay_currency="USD", pay_text=f"${hourly}-{hourly + 10}/hr")
+                listing.update(
+                    pay_hourly_min=float(hourly),
+                    pay_hourly_max=float(hourly + 10),
+                    pay_min=float(hourly),
+                    pay_max=float(hourly + 10),
+                    pay_unit="hour",
+                    pay_currency="USD",
+                    pay_text=f"${hourly}-{hourly + 10}/hr",
+                )
             if rng.random() < 0.7 and relevant_judgements:
-                listing["judgement"] = copy.deepcopy(relevant_judgements[rng.randrange(len(relevant_judgements))])
+                listing["judgement"] = copy.deepcopy(
+                    relevant_judgements[rng.randrange(len(relevant_judgements))]
+                )
             batch.append(listing)
             made += 1
         total.add(store.store_batch(db, run, batch, now=now))
@@ -132,16 +158,29 @@ async def measure(path: Path, runs: int) -> list[tuple[str, float, float, int]]:
 
     ds = make_datasette(path, base_url="https://evaljobs.example/")
     db = open_catalogue(path)
-    sample_id = next(iter(db.query("select id from listing_cards where shown = 1 and flags != '[]' limit 1")), None)
-    sample_id = sample_id["id"] if sample_id else next(iter(db.query("select id from listings limit 1")))["id"]
+    sample_id = next(
+        iter(db.query("select id from listing_cards where shown = 1 and flags != '[]' limit 1")),
+        None,
+    )
+    sample_id = (
+        sample_id["id"]
+        if sample_id
+        else next(iter(db.query("select id from listings limit 1")))["id"]
+    )
     db.conn.close()
     from datasette.utils import tilde_encode
 
     pages = [
         ("listings page, default view (all facets)", "/catalogue/listing_cards"),
-        ("listings page, 3 facet filters", "/catalogue/listing_cards?_domain=writing&_role=response-rating&_pay=25-40"),
+        (
+            "listings page, 3 facet filters",
+            "/catalogue/listing_cards?_domain=writing&_role=response-rating&_pay=25-40",
+        ),
         ("listings page, full-text search", "/catalogue/listing_cards?_search=annotation"),
-        ("listings page, search + filter", "/catalogue/listing_cards?_search=writer&_domain=writing"),
+        (
+            "listings page, search + filter",
+            "/catalogue/listing_cards?_search=writer&_domain=writing",
+        ),
         ("listings JSON, default view", "/catalogue/listing_cards.json"),
         ("a listing's page", f"/catalogue/listings/{tilde_encode(sample_id)}"),
         ("Atom feed of canned query `feed`", "/catalogue/feed.atom"),
@@ -185,9 +224,15 @@ def main() -> None:
     for name, median, p95, status in results:
         print(f"{name:45} {median:8.1f} {p95:8.1f}  {status:6}  {'ok' if p95 < 150 else 'SLOW'}")
     if args.json:
-        args.json.write_text(json.dumps([
-            {"page": n, "median_ms": round(m, 1), "p95_ms": round(p, 1), "status": s} for n, m, p, s in results
-        ], indent=2))
+        args.json.write_text(
+            json.dumps(
+                [
+                    {"page": n, "median_ms": round(m, 1), "p95_ms": round(p, 1), "status": s}
+                    for n, m, p, s in results
+                ],
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -51,10 +51,10 @@ def _hourly(prefix: str) -> str:
 def pay_band_sql(prefix: str = "new.") -> str:
     """A CASE expression giving the pay band slug of a listing row."""
     hourly = _hourly(prefix)
-    whens = " ".join(
-        f"when {hourly} >= {low} then '{slug}'" for slug, low in reversed(PAY_BANDS)
+    whens = " ".join(f"when {hourly} >= {low} then '{slug}'" for slug, low in reversed(PAY_BANDS))
+    return (
+        f"(case when {hourly} is null then '{PAY_NOT_STATED}' {whens} else '{PAY_NOT_STATED}' end)"
     )
-    return f"(case when {hourly} is null then '{PAY_NOT_STATED}' {whens} else '{PAY_NOT_STATED}' end)"
 
 
 def _shown_sql(prefix: str = "new.") -> str:
@@ -67,12 +67,44 @@ def _shown_sql(prefix: str = "new.") -> str:
 
 
 _CARD_COLUMNS = (
-    "card", "id", "title", "company", "employer_key", "employer", "source", "url", "apply_url",
-    "pay_text", "pay_min", "pay_max", "pay_currency", "pay_unit", "pay_hourly_min",
-    "pay_hourly_max", "pay_band", "remote_scope", "location_raw", "countries", "role_types",
-    "domains", "languages", "employment_type", "verdict", "scam_score", "flags", "relevant",
-    "is_open", "is_flagged", "shown", "listed_at", "posted_at", "first_seen", "last_seen",
-    "closed_at", "group_id", "source_links",
+    "card",
+    "id",
+    "title",
+    "company",
+    "employer_key",
+    "employer",
+    "source",
+    "url",
+    "apply_url",
+    "pay_text",
+    "pay_min",
+    "pay_max",
+    "pay_currency",
+    "pay_unit",
+    "pay_hourly_min",
+    "pay_hourly_max",
+    "pay_band",
+    "remote_scope",
+    "location_raw",
+    "countries",
+    "role_types",
+    "domains",
+    "languages",
+    "employment_type",
+    "verdict",
+    "scam_score",
+    "flags",
+    "relevant",
+    "is_open",
+    "is_flagged",
+    "shown",
+    "listed_at",
+    "posted_at",
+    "first_seen",
+    "last_seen",
+    "closed_at",
+    "group_id",
+    "source_links",
 )
 
 
@@ -187,15 +219,22 @@ def m001_listing_cards_and_facets(db: sqlite_utils.Database) -> None:
 @browse()
 def m002_browse_support_indexes(db: sqlite_utils.Database) -> None:
     # Pages the site shows per listing and per employer: flags by flag, an employer's roles.
-    db.execute("create index if not exists idx_red_flags_flag_listing on red_flags (flag, listing_id)")
-    db.execute("create index if not exists idx_listings_employer_key on listings (employer_key, first_seen)")
+    db.execute(
+        "create index if not exists idx_red_flags_flag_listing on red_flags (flag, listing_id)"
+    )
+    db.execute(
+        "create index if not exists idx_listings_employer_key on listings (employer_key, first_seen)"
+    )
 
 
 @browse()
 def m003_integer_keyed_cards_facets_and_counts(db: sqlite_utils.Database) -> None:
     for trigger in (
-        "listings_browse_ai", "listings_browse_au", "listings_browse_ad",
-        "red_flags_browse_ai", "red_flags_browse_ad",
+        "listings_browse_ai",
+        "listings_browse_au",
+        "listings_browse_ad",
+        "red_flags_browse_ai",
+        "red_flags_browse_ad",
     ):
         db.execute(f"drop trigger if exists {trigger}")
     for table in ("listing_facets", "listing_cards", "facet_counts"):
@@ -309,7 +348,11 @@ def m003_integer_keyed_cards_facets_and_counts(db: sqlite_utils.Database) -> Non
 @browse()
 def m004_verdict_and_shown_indexes(db: sqlite_utils.Database) -> None:
     # Scam watch and the home page's count: open listings by verdict, newest first.
-    db.execute("create index if not exists idx_listing_cards_open_verdict on listing_cards (is_open, verdict, listed_at)")
+    db.execute(
+        "create index if not exists idx_listing_cards_open_verdict on listing_cards (is_open, verdict, listed_at)"
+    )
     # Filters read a facet value's cards already split by the default view (index-only).
-    db.execute("create index if not exists idx_listing_facets_value_shown on listing_facets (facet, value, shown)")
+    db.execute(
+        "create index if not exists idx_listing_facets_value_shown on listing_facets (facet, value, shown)"
+    )
     db.execute("drop index if exists idx_listing_facets_value")

@@ -157,7 +157,9 @@ def make_datasette(
     return ds
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, base_url: str | None = None) -> None:
+def serve(
+    db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, base_url: str | None = None
+) -> None:
     """Serve the site with uvicorn until interrupted."""
     import asyncio
 

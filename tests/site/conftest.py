@@ -29,8 +29,14 @@ import sitedata  # noqa: E402
 ROOT = HERE.parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
@@ -94,9 +100,24 @@ def server(catalogue: dict[str, Any]) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from evaljobs.cli import main; main()", "serve", "--db", str(catalogue["path"]),
-         "--host", "127.0.0.1", "--port", str(port), "--base-url", base + "/"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-c",
+            "from evaljobs.cli import main; main()",
+            "serve",
+            "--db",
+            str(catalogue["path"]),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--base-url",
+            base + "/",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30

@@ -53,15 +53,30 @@ SCAM_ID = "remotive:scam-test-1"
 HOSTILE_ID = "remotive:hostile-test-1"
 HOSTILE_TITLE = '<script>window.__pwned = "title"</script>AI Rater <b>bold</b>'
 HOSTILE_DESCRIPTION = (
-    'Rate chatbot answers. <img src=x onerror="window.__pwned = \'img\'"> '
-    '<a href="javascript:window.__pwned=\'link\'">click me</a> <div <p unclosed '
+    "Rate chatbot answers. <img src=x onerror=\"window.__pwned = 'img'\"> "
+    "<a href=\"javascript:window.__pwned='link'\">click me</a> <div <p unclosed "
     '<script>window.__pwned = "description"</script> Remote, flexible hours.'
 )
 
 _RELEVANT_WORDS = (
-    "ai trainer", "ai tutor", "rater", "rlhf", "annotat", "labeling", "labelling", "evaluat",
-    "human data", "prompt", "red team", "fact-check", "ai training", "train ai", "expert",
-    "generalist", "writer", "model",
+    "ai trainer",
+    "ai tutor",
+    "rater",
+    "rlhf",
+    "annotat",
+    "labeling",
+    "labelling",
+    "evaluat",
+    "human data",
+    "prompt",
+    "red team",
+    "fact-check",
+    "ai training",
+    "train ai",
+    "expert",
+    "generalist",
+    "writer",
+    "model",
 )
 _DOMAIN_WORDS = {
     "coding": ("software", "engineer", "developer", "code", "coding"),
@@ -93,13 +108,17 @@ def _employers() -> list[dict[str, Any]]:
         return []
 
 
-def _keyword_judgement(listing: dict[str, Any], employers: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _keyword_judgement(
+    listing: dict[str, Any], employers: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
     from classifier.rules import decide_verdict, find_red_flags
 
     text = f"{listing.get('title') or ''}\n{listing.get('description') or ''}".lower()
     title = (listing.get("title") or "").lower()
     relevant = any(word in title for word in _RELEVANT_WORDS) or "ai train" in text
-    domains = [d for d, words in _DOMAIN_WORDS.items() if any(w in title for w in words)] or ["general"]
+    domains = [d for d, words in _DOMAIN_WORDS.items() if any(w in title for w in words)] or [
+        "general"
+    ]
     roles = ["response-rating"]
     if "annotat" in text or "label" in text:
         roles.append("annotation")
@@ -109,17 +128,25 @@ def _keyword_judgement(listing: dict[str, Any], employers: Sequence[dict[str, An
         roles.append("rewriting")
     flags = find_red_flags(
         {
-            "title": listing.get("title"), "company": listing.get("company"),
-            "description": listing.get("description"), "url": listing.get("url"),
-            "apply_url": listing.get("apply_url"), "pay_text": listing.get("pay_text"),
+            "title": listing.get("title"),
+            "company": listing.get("company"),
+            "description": listing.get("description"),
+            "url": listing.get("url"),
+            "apply_url": listing.get("apply_url"),
+            "pay_text": listing.get("pay_text"),
         },
         employers,
     )
     return {
-        "relevant": relevant, "relevance_score": 0.9 if relevant else 0.1,
-        "role_types": roles if relevant else [], "domains": domains if relevant else [],
-        "languages": [], "red_flags": [vars(f) if not isinstance(f, dict) else f for f in flags],
-        "verdict": decide_verdict(0.0, flags), "scam_score": 0.0, "model_version": "test-keywords",
+        "relevant": relevant,
+        "relevance_score": 0.9 if relevant else 0.1,
+        "role_types": roles if relevant else [],
+        "domains": domains if relevant else [],
+        "languages": [],
+        "red_flags": [vars(f) if not isinstance(f, dict) else f for f in flags],
+        "verdict": decide_verdict(0.0, flags),
+        "scam_score": 0.0,
+        "model_version": "test-keywords",
         "missing_fields": [],
     }
 
@@ -160,13 +187,15 @@ def made_listings(listings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     scam = copy.deepcopy(base)
     scam["source_id"] = "scam-test-1"
     scam["id"] = SCAM_ID
-    scam["description"] = (scam.get("description") or "") + "\n\n" + "\n".join(EMSCAD_SCAM_SENTENCES)
+    scam["description"] = (
+        (scam.get("description") or "") + "\n\n" + "\n".join(EMSCAD_SCAM_SENTENCES)
+    )
     hostile_base = next(x for x in listings if x["source"] == "remotive" and "Writer" in x["title"])
     hostile = copy.deepcopy(hostile_base)
     hostile["source_id"] = "hostile-test-1"
     hostile["id"] = HOSTILE_ID
     hostile["title"] = HOSTILE_TITLE
-    hostile["company"] = '<img src=x onerror="window.__pwned=\'company\'">Acme'
+    hostile["company"] = "<img src=x onerror=\"window.__pwned='company'\">Acme"
     hostile["description"] = HOSTILE_DESCRIPTION
     hostile["url"] = "javascript:window.__pwned='url'"
     hostile["apply_url"] = "javascript:window.__pwned='apply'"
@@ -205,7 +234,8 @@ def build_catalogue(path: str | Path) -> dict[str, Any]:
     made = {SCAM_ID, HOSTILE_ID}
     pay_cut = next(x for x in paid if x["id"] not in made)
     closed = next(
-        x for x in remotive
+        x
+        for x in remotive
         if x is not pay_cut and x["id"] not in made and x["judgement"].get("relevant")
     )
     for field in ("pay_min", "pay_max", "pay_hourly_min", "pay_hourly_max"):

@@ -15,7 +15,6 @@ import feedparser
 import pytest
 import sitedata
 from conftest import SCREENSHOTS
-
 from datasette.utils import tilde_encode
 
 pytestmark = pytest.mark.browser
@@ -58,7 +57,10 @@ def test_clicking_a_facet_value_filters_the_listings(page, server):
     assert f"_domain={value}" in page.url
     after = int(page.locator(".result-count").inner_text().replace(",", ""))
     assert after == expected <= before
-    assert page.locator('.facet[data-facet="domain"] li.selected a').get_attribute("data-value") == value
+    assert (
+        page.locator('.facet[data-facet="domain"] li.selected a').get_attribute("data-value")
+        == value
+    )
     for card in page.locator("article.card").all():
         assert card.locator(f'.chip-domain a[href$="_domain={value}"]').count() == 1
 
@@ -85,7 +87,9 @@ def test_a_flagged_listings_page_highlights_its_evidence(page, server, catalogue
     marks = page.locator(".description-text mark.evidence")
     texts = [" ".join(m.inner_text().split()) for m in marks.all()]
     conn = sqlite3.connect(catalogue["path"])
-    flags = conn.execute("select flag, evidence from red_flags where listing_id = ?", [sitedata.SCAM_ID]).fetchall()
+    flags = conn.execute(
+        "select flag, evidence from red_flags where listing_id = ?", [sitedata.SCAM_ID]
+    ).fetchall()
     conn.close()
     assert flags
     for _, evidence in flags:
@@ -101,8 +105,10 @@ def test_a_flagged_listings_page_highlights_its_evidence(page, server, catalogue
 def test_hostile_listing_text_is_shown_and_never_executed(page, server):
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    for path in (f"/catalogue/listings/{tilde_encode(sitedata.HOSTILE_ID)}",
-                 "/catalogue/listing_cards?_irrelevant=1&_search=chatbot"):
+    for path in (
+        f"/catalogue/listings/{tilde_encode(sitedata.HOSTILE_ID)}",
+        "/catalogue/listing_cards?_irrelevant=1&_search=chatbot",
+    ):
         page.goto(server + path)
         page.wait_for_load_state("load")
         assert page.evaluate("() => window.__pwned") is None

@@ -13,7 +13,6 @@ from typing import Any
 import feedparser
 import pytest
 import sitedata
-
 from datasette.utils import tilde_encode
 
 
@@ -24,7 +23,10 @@ def listing_path(listing_id: str) -> str:
 def shown_rows(catalogue: dict[str, Any]) -> list[dict[str, Any]]:
     conn = sqlite3.connect(catalogue["path"])
     conn.row_factory = sqlite3.Row
-    rows = [dict(r) for r in conn.execute("select * from listing_cards where shown = 1 order by listed_at desc")]
+    rows = [
+        dict(r)
+        for r in conn.execute("select * from listing_cards where shown = 1 order by listed_at desc")
+    ]
     conn.close()
     return rows
 
@@ -82,8 +84,12 @@ def test_closed_flagged_and_irrelevant_listings_are_one_click_away(site, catalog
     page = site.get("/catalogue/listing_cards?_size=100").text
     for param in ("_closed", "_flagged", "_irrelevant"):
         assert f'data-show="{param}"' in page
-    assert catalogue["closed_id"] in card_ids(site.get("/catalogue/listing_cards?_size=100&_closed=1").text)
-    assert sitedata.SCAM_ID in card_ids(site.get("/catalogue/listing_cards?_size=100&_flagged=1").text)
+    assert catalogue["closed_id"] in card_ids(
+        site.get("/catalogue/listing_cards?_size=100&_closed=1").text
+    )
+    assert sitedata.SCAM_ID in card_ids(
+        site.get("/catalogue/listing_cards?_size=100&_flagged=1").text
+    )
     with_irrelevant = card_ids(site.get("/catalogue/listing_cards?_size=100&_irrelevant=1").text)
     assert "greenhouse:5215052008" in with_irrelevant
 
@@ -92,7 +98,9 @@ def test_a_facet_filter_narrows_the_listings_and_counts_what_it_selects(site):
     data = site.get("/catalogue/listing_cards.json?_shape=objects&_size=100").json()
     domains = {f["value"]: f["count"] for f in data["facet_results"]["domain"]["results"]}
     value, count = max(domains.items(), key=lambda item: item[1])
-    narrowed = site.get(f"/catalogue/listing_cards.json?_shape=objects&_size=100&_domain={value}").json()
+    narrowed = site.get(
+        f"/catalogue/listing_cards.json?_shape=objects&_size=100&_domain={value}"
+    ).json()
     assert narrowed["filtered_table_rows_count"] == count == len(narrowed["rows"])
     assert all(value in json.loads(row["domains"]) for row in narrowed["rows"])
     selected = [f for f in narrowed["facet_results"]["domain"]["results"] if f["selected"]]
@@ -112,7 +120,9 @@ def test_facet_counts_of_the_default_view_equal_a_count_over_the_cards(site, cat
     employers: dict[str, int] = {}
     for row in rows:
         employers[row["employer"]] = employers.get(row["employer"], 0) + 1
-    assert {f["value"]: f["count"] for f in data["facet_results"]["employer"]["results"]} == employers
+    assert {
+        f["value"]: f["count"] for f in data["facet_results"]["employer"]["results"]
+    } == employers
 
 
 def test_full_text_search_finds_a_listing_and_marks_the_match_in_a_snippet(site, catalogue):
@@ -125,7 +135,9 @@ def test_full_text_search_finds_a_listing_and_marks_the_match_in_a_snippet(site,
 
 def red_flags_of(catalogue: dict[str, Any], listing_id: str) -> list[tuple[str, str]]:
     conn = sqlite3.connect(catalogue["path"])
-    rows = conn.execute("select flag, evidence from red_flags where listing_id = ?", [listing_id]).fetchall()
+    rows = conn.execute(
+        "select flag, evidence from red_flags where listing_id = ?", [listing_id]
+    ).fetchall()
     conn.close()
     return rows
 
@@ -140,7 +152,10 @@ def test_a_listing_page_highlights_the_evidence_and_explains_each_flag(site, cat
     from catalogue.site.plugins.evaljobs_site import FLAG_GUIDE
 
     page = site.get(listing_path(sitedata.SCAM_ID)).text
-    marks = [html.unescape(m) for m in re.findall(r'<mark class="evidence"[^>]*>(.*?)</mark>', page, re.S)]
+    marks = [
+        html.unescape(m)
+        for m in re.findall(r'<mark class="evidence"[^>]*>(.*?)</mark>', page, re.S)
+    ]
     flags = red_flags_of(catalogue, sitedata.SCAM_ID)
     for flag, evidence in flags:
         assert any(" ".join(evidence.split()) in " ".join(m.split()) for m in marks), evidence
@@ -152,7 +167,7 @@ def test_a_listing_page_highlights_the_evidence_and_explains_each_flag(site, cat
 
 def test_a_listing_page_shows_a_pay_cut_in_its_history(site, catalogue):
     page = site.get(listing_path(catalogue["pay_cut_id"])).text
-    history = page[page.index('class="history"'):]
+    history = page[page.index('class="history"') :]
     assert "pay cut" in history
     assert "first seen" in history
 
@@ -170,7 +185,10 @@ def test_a_listing_page_links_every_source_of_the_job_with_attribution(site, cat
 
 
 def test_hostile_listing_text_is_escaped_and_javascript_links_are_not_offered(site):
-    for path in (listing_path(sitedata.HOSTILE_ID), "/catalogue/listing_cards?_irrelevant=1&_size=100"):
+    for path in (
+        listing_path(sitedata.HOSTILE_ID),
+        "/catalogue/listing_cards?_irrelevant=1&_size=100",
+    ):
         page = site.get(path).text
         assert "<script>window.__pwned" not in page
         assert "&lt;script&gt;window.__pwned" in page
@@ -184,14 +202,23 @@ def test_hostile_listing_text_is_escaped_and_javascript_links_are_not_offered(si
 
 
 def test_the_listings_page_and_canned_queries_are_also_json_and_csv(site):
-    for path in ("/catalogue/listing_cards", "/catalogue/feed", "/catalogue/scam_watch",
-                 "/catalogue/background_writer", "/catalogue/employer_directory", "/catalogue/source_health"):
+    for path in (
+        "/catalogue/listing_cards",
+        "/catalogue/feed",
+        "/catalogue/scam_watch",
+        "/catalogue/background_writer",
+        "/catalogue/employer_directory",
+        "/catalogue/source_health",
+    ):
         as_json = site.get(path + ".json")
         assert as_json.status_code == 200, path
         assert "rows" in as_json.json()
         as_csv = site.get(path + ".csv")
         assert as_csv.status_code == 200, path
-        assert as_csv.headers["content-type"].startswith("text/plain") or "csv" in as_csv.headers["content-type"]
+        assert (
+            as_csv.headers["content-type"].startswith("text/plain")
+            or "csv" in as_csv.headers["content-type"]
+        )
 
 
 def test_a_saved_search_is_an_atom_feed_with_one_entry_per_listing(site, catalogue):
@@ -237,7 +264,10 @@ def test_the_sitemap_lists_the_guides_and_every_open_listing_page(site, catalogu
     assert not any(tilde_encode(sitedata.SCAM_ID) in loc for loc in locs)
 
 
-@pytest.mark.parametrize("background", ["teacher", "lawyer", "coder", "nurse", "bilingual", "writer", "analyst", "generalist"])
+@pytest.mark.parametrize(
+    "background",
+    ["teacher", "lawyer", "coder", "nurse", "bilingual", "writer", "analyst", "generalist"],
+)
 def test_each_background_page_answers_with_its_advice(site, background):
     response = site.get(f"/catalogue/background_{background}")
     assert response.status_code == 200
@@ -295,7 +325,9 @@ def test_the_red_flags_page_explains_every_flag(site):
 
 
 def test_no_endpoint_writes_to_the_catalogue(site, catalogue):
-    before = sqlite3.connect(catalogue["path"]).execute("select count(*) from listings").fetchone()[0]
+    before = (
+        sqlite3.connect(catalogue["path"]).execute("select count(*) from listings").fetchone()[0]
+    )
     response = site.get("/catalogue.json?sql=delete+from+listings")
     assert response.status_code == 400
     response = site.get("/catalogue.json?sql=select+1;+delete+from+listings")
@@ -303,7 +335,9 @@ def test_no_endpoint_writes_to_the_catalogue(site, catalogue):
     assert site.post("/catalogue/feed", data={"q": "x"}).status_code == 405
     assert site.post("/catalogue/listing_cards", data={"title": "x"}).status_code == 405
     assert site.get("/catalogue.db").status_code in (403, 404)
-    after = sqlite3.connect(catalogue["path"]).execute("select count(*) from listings").fetchone()[0]
+    after = (
+        sqlite3.connect(catalogue["path"]).execute("select count(*) from listings").fetchone()[0]
+    )
     assert before == after
 
 
@@ -315,12 +349,15 @@ def test_every_page_forbids_third_party_scripts_and_images(site):
 
 
 def test_a_query_over_the_time_limit_gets_a_clear_message(catalogue):
-    from catalogue.site_app import make_datasette
     from conftest import SiteClient
 
+    from catalogue.site_app import make_datasette
+
     client = SiteClient(make_datasette(catalogue["path"], settings={"sql_time_limit_ms": 20}))
-    slow = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 50000000) "
-            "select count(*) from n")
+    slow = (
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 50000000) "
+        "select count(*) from n"
+    )
     response = client.get("/catalogue?sql=" + urllib.parse.quote(slow))
     client.close()
     assert response.status_code == 400
@@ -328,7 +365,9 @@ def test_a_query_over_the_time_limit_gets_a_clear_message(catalogue):
     assert "20 ms" in response.text
 
 
-@pytest.mark.parametrize("query", ["", "?_domain=writing", "?_search=writer", "?_closed=1&_irrelevant=1"])
+@pytest.mark.parametrize(
+    "query", ["", "?_domain=writing", "?_search=writer", "?_closed=1&_irrelevant=1"]
+)
 def test_the_count_on_the_listings_page_equals_datasettes_own_count(site, query):
     page = site.get("/catalogue/listing_cards" + query).text
     shown_count = int(re.search(r'class="result-count">([\d,]+)<', page).group(1).replace(",", ""))

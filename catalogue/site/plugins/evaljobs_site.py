@@ -62,26 +62,96 @@ DOMAIN_LABELS: dict[str, str] = {
     "business": "Business",
 }
 LANGUAGE_LABELS: dict[str, str] = {
-    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
-    "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "ru": "Russian", "uk": "Ukrainian",
-    "tr": "Turkish", "ar": "Arabic", "he": "Hebrew", "hi": "Hindi", "bn": "Bengali",
-    "ur": "Urdu", "ta": "Tamil", "te": "Telugu", "zh": "Chinese", "ja": "Japanese",
-    "ko": "Korean", "vi": "Vietnamese", "th": "Thai", "id": "Indonesian", "ms": "Malay",
-    "tl": "Tagalog", "sv": "Swedish", "no": "Norwegian", "da": "Danish", "fi": "Finnish",
-    "cs": "Czech", "sk": "Slovak", "hu": "Hungarian", "ro": "Romanian", "bg": "Bulgarian",
-    "el": "Greek", "sr": "Serbian", "hr": "Croatian", "fa": "Persian", "sw": "Swahili",
-    "yo": "Yoruba", "ig": "Igbo", "ha": "Hausa", "am": "Amharic", "zu": "Zulu", "af": "Afrikaans",
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "tr": "Turkish",
+    "ar": "Arabic",
+    "he": "Hebrew",
+    "hi": "Hindi",
+    "bn": "Bengali",
+    "ur": "Urdu",
+    "ta": "Tamil",
+    "te": "Telugu",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "vi": "Vietnamese",
+    "th": "Thai",
+    "id": "Indonesian",
+    "ms": "Malay",
+    "tl": "Tagalog",
+    "sv": "Swedish",
+    "no": "Norwegian",
+    "da": "Danish",
+    "fi": "Finnish",
+    "cs": "Czech",
+    "sk": "Slovak",
+    "hu": "Hungarian",
+    "ro": "Romanian",
+    "bg": "Bulgarian",
+    "el": "Greek",
+    "sr": "Serbian",
+    "hr": "Croatian",
+    "fa": "Persian",
+    "sw": "Swahili",
+    "yo": "Yoruba",
+    "ig": "Igbo",
+    "ha": "Hausa",
+    "am": "Amharic",
+    "zu": "Zulu",
+    "af": "Afrikaans",
 }
 COUNTRY_LABELS: dict[str, str] = {
-    "anywhere": "Anywhere (worldwide)", "US": "United States", "GB": "United Kingdom",
-    "CA": "Canada", "AU": "Australia", "NZ": "New Zealand", "IE": "Ireland", "DE": "Germany",
-    "FR": "France", "ES": "Spain", "IT": "Italy", "NL": "Netherlands", "PL": "Poland",
-    "PT": "Portugal", "SE": "Sweden", "IN": "India", "PH": "Philippines", "BR": "Brazil",
-    "MX": "Mexico", "AR": "Argentina", "CO": "Colombia", "NG": "Nigeria", "KE": "Kenya",
-    "ZA": "South Africa", "EG": "Egypt", "JP": "Japan", "KR": "South Korea", "SG": "Singapore",
-    "CH": "Switzerland", "AT": "Austria", "BE": "Belgium", "DK": "Denmark", "NO": "Norway",
-    "FI": "Finland", "IL": "Israel", "AE": "United Arab Emirates", "PK": "Pakistan",
-    "UA": "Ukraine", "RO": "Romania", "CZ": "Czechia", "GR": "Greece", "TR": "Türkiye",
+    "anywhere": "Anywhere (worldwide)",
+    "US": "United States",
+    "GB": "United Kingdom",
+    "CA": "Canada",
+    "AU": "Australia",
+    "NZ": "New Zealand",
+    "IE": "Ireland",
+    "DE": "Germany",
+    "FR": "France",
+    "ES": "Spain",
+    "IT": "Italy",
+    "NL": "Netherlands",
+    "PL": "Poland",
+    "PT": "Portugal",
+    "SE": "Sweden",
+    "IN": "India",
+    "PH": "Philippines",
+    "BR": "Brazil",
+    "MX": "Mexico",
+    "AR": "Argentina",
+    "CO": "Colombia",
+    "NG": "Nigeria",
+    "KE": "Kenya",
+    "ZA": "South Africa",
+    "EG": "Egypt",
+    "JP": "Japan",
+    "KR": "South Korea",
+    "SG": "Singapore",
+    "CH": "Switzerland",
+    "AT": "Austria",
+    "BE": "Belgium",
+    "DK": "Denmark",
+    "NO": "Norway",
+    "FI": "Finland",
+    "IL": "Israel",
+    "AE": "United Arab Emirates",
+    "PK": "Pakistan",
+    "UA": "Ukraine",
+    "RO": "Romania",
+    "CZ": "Czechia",
+    "GR": "Greece",
+    "TR": "Türkiye",
 }
 VERDICT_LABELS: dict[str, str] = {
     "clean": "No red flags",
@@ -105,7 +175,11 @@ REMOTE_LABELS: dict[str, str] = {
     "onsite": "On site",
     "unknown": "Remote eligibility not stated",
 }
-WITHIN_LABELS: dict[str, str] = {"day": "last 24 hours", "week": "last 7 days", "month": "last 30 days"}
+WITHIN_LABELS: dict[str, str] = {
+    "day": "last 24 hours",
+    "week": "last 7 days",
+    "month": "last 30 days",
+}
 WITHIN_DAYS: dict[str, int] = {"day": 1, "week": 7, "month": 30}
 
 # What each red flag means, why it matters and what to do, in plain words (TAXONOMY.md §4 and
@@ -273,8 +347,23 @@ SHOW_PARAMS: dict[str, str] = {
 }
 # Query-string keys that do not narrow the set of listings (facet counts can use the index).
 _NON_NARROWING = {
-    "_nocount", "_facet", "_facet_size", "_size", "_next", "_sort", "_sort_desc", "_labels", "_nocount",
-    "_col", "_nocol", "_trace", "_shape", "_json", "_nl", "_stream", "_dl", "_searchmode",
+    "_nocount",
+    "_facet",
+    "_facet_size",
+    "_size",
+    "_next",
+    "_sort",
+    "_sort_desc",
+    "_labels",
+    "_col",
+    "_nocol",
+    "_trace",
+    "_shape",
+    "_json",
+    "_nl",
+    "_stream",
+    "_dl",
+    "_searchmode",
 }
 
 
@@ -466,7 +555,9 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
             values = [value for key, value in args if key == param and value]
             if values:
                 chosen.append((facet, values))
-                descriptions.append(f"{heading.lower()} is " + " or ".join(label(facet, v) for v in values))
+                descriptions.append(
+                    f"{heading.lower()} is " + " or ".join(label(facet, v) for v in values)
+                )
         if chosen and request.args.get("_search"):
             # The full-text match drives (Datasette's own clause: a search keeps a few
             # thousand listings at most); each facet filter is then a probe per matching card.
@@ -496,7 +587,9 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
                         f"exists (select 1 from listing_facets p where p.card = d.card "
                         f"and p.facet = '{facet}' and p.value in ({marks}))"
                     )
-            where.append(f"card in (select d.card from listing_facets d where {' and '.join(conditions)})")
+            where.append(
+                f"card in (select d.card from listing_facets d where {' and '.join(conditions)})"
+            )
         within = request.args.get("_within")
         cutoff = _cutoff(within or "")
         if cutoff:
@@ -543,7 +636,9 @@ def _toggle(request: Any, param: str, value: str, selected: bool) -> str:
 
 def path_with_removed_args_in_path(path: str, key: str) -> str:
     parts = urllib.parse.urlsplit(path)
-    pairs = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != key]
+    pairs = [
+        (k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != key
+    ]
     query = urllib.parse.urlencode(pairs)
     return parts.path + (f"?{query}" if query else "")
 
@@ -573,7 +668,9 @@ class CardFacet(Facet):
         if not names:
             return results, timed_out
         try:
-            counts = await self._counts([n for n in names if n != "within"], _is_narrowed(self.request))
+            counts = await self._counts(
+                [n for n in names if n != "within"], _is_narrowed(self.request)
+            )
         except Exception:  # QueryInterrupted and friends: show the page without facets
             return results, names
         size = self.get_facet_size()
@@ -581,7 +678,8 @@ class CardFacet(Facet):
         employer_names = await _employer_names(self.ds) if "employer" in names else {}
         source_names = (
             {slug: row.get("name") or slug for slug, row in (await _sources(self.ds)).items()}
-            if "source" in names else {}
+            if "source" in names
+            else {}
         )
         for name in names:
             if name == "within":
@@ -594,7 +692,9 @@ class CardFacet(Facet):
                 shown_rows = rows
             else:
                 shown_rows = rows[:size]
-            names_for = employer_names if name == "employer" else source_names if name == "source" else {}
+            names_for = (
+                employer_names if name == "employer" else source_names if name == "source" else {}
+            )
             values = []
             for value, count in shown_rows:
                 selected = (param, value) in qs
@@ -604,7 +704,8 @@ class CardFacet(Facet):
                         "label": names_for.get(value) or labels.get(value, value),
                         "count": count,
                         "toggle_url": self.ds.absolute_url(
-                            self.request, self.ds.urls.path(_toggle(self.request, param, value, selected))
+                            self.request,
+                            self.ds.urls.path(_toggle(self.request, param, value, selected)),
                         ),
                         "selected": selected,
                     }
@@ -615,7 +716,9 @@ class CardFacet(Facet):
                     "heading": heading,
                     "type": self.type,
                     "hideable": False,
-                    "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {param: None})),
+                    "toggle_url": self.ds.urls.path(
+                        path_with_removed_args(self.request, {param: None})
+                    ),
                     "results": values,
                     "truncated": len(rows) > len(shown_rows),
                 }
@@ -654,7 +757,10 @@ class CardFacet(Facet):
         params.update({f"ej_{key}": value for key, value in cutoffs.items()})
         rows = (
             await self.ds.execute(
-                self.database, sql, params, truncate=False,
+                self.database,
+                sql,
+                params,
+                truncate=False,
                 custom_time_limit=self.ds.setting("facet_time_limit_ms"),
             )
         ).rows
@@ -663,7 +769,9 @@ class CardFacet(Facet):
             counts.setdefault(row["facet"], {})[str(row["value"])] = int(row["count"] or 0)
         return counts
 
-    def _within_result(self, counts: Mapping[str, int], qs: list[tuple[str, str]]) -> dict[str, Any]:
+    def _within_result(
+        self, counts: Mapping[str, int], qs: list[tuple[str, str]]
+    ) -> dict[str, Any]:
         values = []
         for key in WITHIN_DAYS:
             selected = ("_within", key) in qs
@@ -677,7 +785,10 @@ class CardFacet(Facet):
                     "label": WITHIN_LABELS[key],
                     "count": counts.get(key, 0),
                     "toggle_url": self.ds.absolute_url(
-                        self.request, self.ds.urls.path(without_nocount(path_with_removed_args_in_path(path, "_next")))
+                        self.request,
+                        self.ds.urls.path(
+                            without_nocount(path_with_removed_args_in_path(path, "_next"))
+                        ),
                     ),
                     "selected": selected,
                 }
@@ -687,7 +798,9 @@ class CardFacet(Facet):
             "heading": "Posted within",
             "type": self.type,
             "hideable": False,
-            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_within": None})),
+            "toggle_url": self.ds.urls.path(
+                path_with_removed_args(self.request, {"_within": None})
+            ),
             "results": values,
             "truncated": False,
         }
@@ -733,7 +846,9 @@ def _marks(n: int) -> str:
     return ", ".join("?" for _ in range(n))
 
 
-async def card_extras(datasette: Any, rows: Sequence[Any], search: str | None = None) -> dict[str, Any]:
+async def card_extras(
+    datasette: Any, rows: Sequence[Any], search: str | None = None
+) -> dict[str, Any]:
     """For the cards on a page: red flags with evidence, search snippets, source names."""
     ids = [row_dict(row).get("id") for row in rows]
     ids = [i for i in ids if i]
@@ -748,7 +863,11 @@ async def card_extras(datasette: Any, rows: Sequence[Any], search: str | None = 
             )
         ).rows:
             flags.setdefault(row["listing_id"], []).append(
-                {"flag": row["flag"], "name": FLAG_LABELS.get(row["flag"], row["flag"]), "evidence": row["evidence"]}
+                {
+                    "flag": row["flag"],
+                    "name": FLAG_LABELS.get(row["flag"], row["flag"]),
+                    "evidence": row["evidence"],
+                }
             )
         if search:
             try:
@@ -775,8 +894,12 @@ async def listing_extras(datasette: Any, row: Any) -> dict[str, Any]:
     db = datasette.get_database(DATABASE)
     listing_id = listing["id"]
     flags = [
-        row_dict(r) for r in (
-            await db.execute("select flag, evidence, origin from red_flags where listing_id = ? order by id", [listing_id])
+        row_dict(r)
+        for r in (
+            await db.execute(
+                "select flag, evidence, origin from red_flags where listing_id = ? order by id",
+                [listing_id],
+            )
         ).rows
     ]
     versions = []
@@ -789,7 +912,8 @@ async def listing_extras(datasette: Any, row: Any) -> dict[str, Any]:
         versions.append(_describe_version(row_dict(version)))
     group_id = listing.get("group_id") or listing_id
     members = [
-        row_dict(r) for r in (
+        row_dict(r)
+        for r in (
             await db.execute(
                 "select l.id, l.source, l.url, l.apply_url, l.title, l.company, l.closed_at, l.first_seen, "
                 "l.last_seen, l.pay_text, s.name as source_name, s.kind as source_kind, "
@@ -804,7 +928,9 @@ async def listing_extras(datasette: Any, row: Any) -> dict[str, Any]:
     source = sources.get(listing.get("source") or "", {})
     employer = None
     if listing.get("employer_key"):
-        found = (await db.execute("select * from employers where key = ?", [listing["employer_key"]])).rows
+        found = (
+            await db.execute("select * from employers where key = ?", [listing["employer_key"]])
+        ).rows
         employer = row_dict(found[0]) if found else None
     return {
         "flags": flags,
@@ -821,7 +947,9 @@ async def listing_extras(datasette: Any, row: Any) -> dict[str, Any]:
     }
 
 
-def apply_link(listing: Mapping[str, Any], members: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+def apply_link(
+    listing: Mapping[str, Any], members: Sequence[Mapping[str, Any]]
+) -> dict[str, Any] | None:
     """Where to apply: an open group member from an ATS or careers page first, then any.
 
     The employer's own posting (its applicant-tracking system or careers page) is where the
@@ -847,10 +975,19 @@ def apply_link(listing: Mapping[str, Any], members: Sequence[Mapping[str, Any]])
 
 
 _FIELD_WORDS = {
-    "title": "title", "company": "employer", "description": "description",
-    "location_raw": "location", "remote_scope": "remote eligibility", "countries": "eligible countries",
-    "pay_text": "pay", "pay_min": "minimum pay", "pay_max": "maximum pay", "pay_currency": "currency",
-    "pay_unit": "pay unit", "employment_type": "employment type", "valid_through": "closing date",
+    "title": "title",
+    "company": "employer",
+    "description": "description",
+    "location_raw": "location",
+    "remote_scope": "remote eligibility",
+    "countries": "eligible countries",
+    "pay_text": "pay",
+    "pay_min": "minimum pay",
+    "pay_max": "maximum pay",
+    "pay_currency": "currency",
+    "pay_unit": "pay unit",
+    "employment_type": "employment type",
+    "valid_through": "closing date",
     "apply_url": "apply link",
 }
 
@@ -869,10 +1006,21 @@ def _describe_version(version: Mapping[str, Any]) -> dict[str, Any]:
     for field in changed:
         old, new = before.get(field), after.get(field)
         if field == "description":
-            changes.append({"field": "description", "before": None, "after": None, "note": "the description was edited"})
+            changes.append(
+                {
+                    "field": "description",
+                    "before": None,
+                    "after": None,
+                    "note": "the description was edited",
+                }
+            )
             continue
         note = ""
-        if field in ("pay_min", "pay_max") and isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        if (
+            field in ("pay_min", "pay_max")
+            and isinstance(old, (int, float))
+            and isinstance(new, (int, float))
+        ):
             note = "pay cut" if new < old else "pay raised" if new > old else ""
         if field == "remote_scope":
             old, new = REMOTE_LABELS.get(str(old), old), REMOTE_LABELS.get(str(new), new)
@@ -909,7 +1057,8 @@ async def employer_extras(datasette: Any, row: Any) -> dict[str, Any]:
     ).first()
     typical = None
     hourly = [
-        r[0] for r in (
+        r[0]
+        for r in (
             await db.execute(
                 "select coalesce((pay_hourly_min + pay_hourly_max) / 2.0, pay_hourly_min, pay_hourly_max) "
                 f"from listing_cards where {claim} and is_open = 1 and coalesce(pay_hourly_min, pay_hourly_max) is not null "
@@ -946,7 +1095,9 @@ async def employer_extras(datasette: Any, row: Any) -> dict[str, Any]:
         )
     ).rows
     seen = {r["id"] for r in flags}
-    recent_flags = [row_dict(r) for r in flags] + [row_dict(r) for r in impersonations if r["id"] not in seen]
+    recent_flags = [row_dict(r) for r in flags] + [
+        row_dict(r) for r in impersonations if r["id"] not in seen
+    ]
     sources = (
         await db.execute(
             f"select source, count(*) as n from listing_cards where {claim} and is_open = 1 group by source order by n desc",
@@ -972,9 +1123,17 @@ async def employer_extras(datasette: Any, row: Any) -> dict[str, Any]:
 
 def feed_path_for(request: Any, datasette: Any) -> str:
     """The saved-search feed (canned query `feed`, .atom) matching the listings page's filters."""
-    mapping = {"_search": "q", "_role": "role", "_domain": "domain", "_lang": "lang",
-               "_country": "country", "_employer": "employer", "_pay": "pay",
-               "_verdict": "verdict", "_source": "source"}
+    mapping = {
+        "_search": "q",
+        "_role": "role",
+        "_domain": "domain",
+        "_lang": "lang",
+        "_country": "country",
+        "_employer": "employer",
+        "_pay": "pay",
+        "_verdict": "verdict",
+        "_source": "source",
+    }
     pairs = []
     for key, value in _args(request):
         if key in mapping and value:
@@ -984,8 +1143,15 @@ def feed_path_for(request: Any, datasette: Any) -> str:
 
 
 @hookimpl
-def extra_template_vars(template: str, database: str, table: str, columns: Any, view_name: str,
-                        request: Any, datasette: Any) -> dict[str, Any]:
+def extra_template_vars(
+    template: str,
+    database: str,
+    table: str,
+    columns: Any,
+    view_name: str,
+    request: Any,
+    datasette: Any,
+) -> dict[str, Any]:
     async def cards(rows: Sequence[Any], search: str | None = None) -> dict[str, Any]:
         return await card_extras(datasette, rows, search)
 
@@ -1008,8 +1174,17 @@ def extra_template_vars(template: str, database: str, table: str, columns: Any, 
         on = request is not None and request.args.get(param) not in (None, "", "0")
         if request is None:
             return {"on": False, "href": ""}
-        path = path_with_removed_args(request, {param: None}) if on else path_with_added_args(request, {param: "1"})
-        return {"on": on, "href": datasette.urls.path(without_nocount(path_with_removed_args_in_path(path, "_next")))}
+        path = (
+            path_with_removed_args(request, {param: None})
+            if on
+            else path_with_added_args(request, {param: "1"})
+        )
+        return {
+            "on": on,
+            "href": datasette.urls.path(
+                without_nocount(path_with_removed_args_in_path(path, "_next"))
+            ),
+        }
 
     return {
         "ej_cards": cards,
@@ -1032,7 +1207,11 @@ def extra_template_vars(template: str, database: str, table: str, columns: Any, 
 
 
 # Canned queries whose rows are listing cards (rendered as cards by query-catalogue.html).
-CARD_QUERIES: tuple[str, ...] = ("feed", "scam_watch", *(f"background_{slug}" for slug in BACKGROUNDS))
+CARD_QUERIES: tuple[str, ...] = (
+    "feed",
+    "scam_watch",
+    *(f"background_{slug}" for slug in BACKGROUNDS),
+)
 
 
 def plain_description(text: Any) -> str:
@@ -1054,7 +1233,9 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["row_dict"] = row_dict
     env.filters["country_label"] = lambda v: label("country", v)
     env.filters["lang_label"] = lambda v: label("lang", v)
-    env.filters["url_host"] = lambda u: urllib.parse.urlsplit(u).netloc if isinstance(u, str) else ""
+    env.filters["url_host"] = lambda u: (
+        urllib.parse.urlsplit(u).netloc if isinstance(u, str) else ""
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1078,19 +1259,29 @@ def _empty_feed(datasette: Any, request: Any, database: str, query_name: str | N
     feed.updated(datetime.now(UTC))
     title = "evaljobs"
     if query_name:
-        query = (datasette.metadata(database=database) or {}).get("queries", {}).get(query_name) or {}
+        query = (datasette.metadata(database=database) or {}).get("queries", {}).get(
+            query_name
+        ) or {}
         title = query.get("title") or query_name
     feed.title(title)
-    return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200)
+    return Response(
+        feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200
+    )
 
 
-if datasette_atom is not None and not getattr(datasette_atom.render_atom, "evaljobs_wrapped", False):
+if datasette_atom is not None and not getattr(
+    datasette_atom.render_atom, "evaljobs_wrapped", False
+):
     _render_atom = datasette_atom.render_atom
 
-    def render_atom(datasette, request, sql, columns, rows, database, table, query_name, view_name, data):  # type: ignore[no-untyped-def]
+    def render_atom(
+        datasette, request, sql, columns, rows, database, table, query_name, view_name, data
+    ):  # type: ignore[no-untyped-def]
         if not rows and datasette_atom.REQUIRED_COLUMNS.issubset(columns):
             return _empty_feed(datasette, request, database, query_name)
-        return _render_atom(datasette, request, sql, columns, rows, database, table, query_name, view_name, data)
+        return _render_atom(
+            datasette, request, sql, columns, rows, database, table, query_name, view_name, data
+        )
 
     render_atom.evaljobs_wrapped = True  # type: ignore[attr-defined]
     datasette_atom.render_atom = render_atom
@@ -1124,11 +1315,15 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
         # reads and a bigger page cache keep index lookups off the disk.
         conn.execute("pragma mmap_size = 268435456")
         conn.execute("pragma cache_size = -32768")
-    conn.create_function("html_escape", 1, lambda s: html.escape(s) if s is not None else "", deterministic=True)
+    conn.create_function(
+        "html_escape", 1, lambda s: html.escape(s) if s is not None else "", deterministic=True
+    )
     conn.create_function("listing_url", 2, _listing_url)
     conn.create_function("safe_url", 1, safe_http_url, deterministic=True)
     conn.create_function("flag_label", 1, lambda s: FLAG_LABELS.get(s or "", s), deterministic=True)
-    conn.create_function("verdict_label", 1, lambda s: VERDICT_LABELS.get(s or "", s), deterministic=True)
+    conn.create_function(
+        "verdict_label", 1, lambda s: VERDICT_LABELS.get(s or "", s), deterministic=True
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1139,7 +1334,9 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
 async def home(datasette: Any, request: Any) -> Response:
     db = datasette.get_database(DATABASE)
     latest = (
-        await db.execute("select * from listing_cards where shown = 1 order by listed_at desc limit 12")
+        await db.execute(
+            "select * from listing_cards where shown = 1 order by listed_at desc limit 12"
+        )
     ).rows
     # Every figure from facet_counts or an index range: the home page must stay instant.
     counts = (
@@ -1183,11 +1380,15 @@ async def red_flags_page(datasette: Any, request: Any) -> Response:
         ).rows
     }
     context = {"counts": counts, "listings_path": datasette.urls.table(DATABASE, CARDS)}
-    return Response.html(await datasette.render_template("red_flags.html", context, request=request))
+    return Response.html(
+        await datasette.render_template("red_flags.html", context, request=request)
+    )
 
 
 def _site_root(datasette: Any, request: Any) -> str:
-    return _PUBLIC_URL["url"] or datasette.absolute_url(request, datasette.urls.path("/")).rstrip("/")
+    return _PUBLIC_URL["url"] or datasette.absolute_url(request, datasette.urls.path("/")).rstrip(
+        "/"
+    )
 
 
 async def robots_txt(datasette: Any, request: Any) -> Response:
@@ -1221,15 +1422,26 @@ async def sitemap_xml(datasette: Any, request: Any) -> Response:
     db = datasette.get_database(DATABASE)
     urls: list[tuple[str, str | None]] = [
         (f"{root}/", None),
-        (root + datasette.urls.table(DATABASE, CARDS).replace(datasette.urls.path("/").rstrip("/"), "", 1), None),
+        (
+            root
+            + datasette.urls.table(DATABASE, CARDS).replace(
+                datasette.urls.path("/").rstrip("/"), "", 1
+            ),
+            None,
+        ),
         (f"{root}/red-flags", None),
     ]
     prefix = datasette.urls.path("/").rstrip("/")
 
     def absolute(path: str) -> str:
-        return root + (path[len(prefix):] if prefix and path.startswith(prefix) else path)
+        return root + (path[len(prefix) :] if prefix and path.startswith(prefix) else path)
 
-    for name in ("scam_watch", "employer_directory", "source_health", *(f"background_{b}" for b in BACKGROUNDS)):
+    for name in (
+        "scam_watch",
+        "employer_directory",
+        "source_health",
+        *(f"background_{b}" for b in BACKGROUNDS),
+    ):
         urls.append((absolute(datasette.urls.database(DATABASE) + "/" + name), None))
     for row in (await db.execute("select key from employers order by key")).rows:
         urls.append((absolute(employer_path(datasette, row["key"])), None))
@@ -1239,8 +1451,10 @@ async def sitemap_xml(datasette: Any, request: Any) -> Response:
         )
     ).rows:
         urls.append((absolute(listing_path(datasette, row["id"])), short_date(row["last_seen"])))
-    body = ['<?xml version="1.0" encoding="UTF-8"?>',
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    body = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for loc, lastmod in urls:
         entry = f"<url><loc>{xml_escape(loc)}</loc>"
         if lastmod:
@@ -1279,7 +1493,11 @@ def without_nocount(url: Any) -> str:
     parts = urllib.parse.urlsplit(url)
     if "_nocount" not in parts.query:
         return url
-    pairs = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != "_nocount"]
+    pairs = [
+        (k, v)
+        for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        if k != "_nocount"
+    ]
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(pairs)))
 
 
@@ -1287,10 +1505,12 @@ def without_nocount(url: Any) -> str:
 # only from the site itself (an injected <img> could not even call home). Datasette's own
 # pages use small inline scripts, hence 'unsafe-inline' for scripts.
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
-    (b"content-security-policy",
-     b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-     b"script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; "
-     b"form-action 'self'; frame-ancestors 'none'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        b"script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; "
+        b"form-action 'self'; frame-ancestors 'none'",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
 )
@@ -1307,11 +1527,17 @@ def asgi_wrapper(datasette: Any) -> Any:
                 await app(scope, receive, send)
                 return
             if scope.get("method", "GET") not in ("GET", "HEAD", "OPTIONS"):
-                await send({
-                    "type": "http.response.start", "status": 405,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD"),
-                                *SECURITY_HEADERS],
-                })
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 405,
+                        "headers": [
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                            (b"allow", b"GET, HEAD"),
+                            *SECURITY_HEADERS,
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": b"This site is read-only.\n"})
                 return
 
