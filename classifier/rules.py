@@ -416,16 +416,24 @@ _CHAT_APPS = (
     r"skype(?: id| chat| interview)?|signal (?:app|messenger)|line app|imo app|icq|snapchat|"
     r"facebook messenger|instagram dm|google chat|gchat|tele-gram"
 )
-_CONTACT_WORDS = (
-    r"contact|message|messaging|text|reach|chat|add|dm|send|interview|talk|write|connect|join|"
-    r"download|install|via|through|on|handle|username|user name|id|number|call|speak|communicat|"
-    r"screen|respond|reply|ping|hit me|hit us|get in touch|details"
+# Verbs of being contacted or interviewed. A chat app named with one of these ("message us on
+# WhatsApp", "interview via Google Hangouts") moves the hiring off the platform; a chat app
+# named as subject matter ("label WhatsApp-style chat logs") does not.
+_CONTACT_VERBS = (
+    r"contact(?:ed|ing|s)?|message|messaging|text(?:ing)?|reach(?:ed)?|chat with|add|dm|interview(?:ed|s)?|"
+    r"talk|write to|connect with|speak|ping|get in touch|hit (?:me|us) up|send (?:us|me) a message|"
+    r"communicate|respond|reply"
 )
 _OFF_PLATFORM_RE = re.compile(
-    rf"(?:\b(?:{_CONTACT_WORDS})\w*\b[^.;\n]{{0,60}}\b(?:{_CHAT_APPS})\b"
-    rf"|\b(?:{_CHAT_APPS})\b[^.;\n]{{0,40}}(?:\b(?:{_CONTACT_WORDS})\w*\b|@\w|\+?\d[\d ()-]{{7,}}))"
+    rf"\b(?:{_CONTACT_VERBS})\b[^.;\n]{{0,60}}\b(?:{_CHAT_APPS})\b"
+    # the app followed by an account: "Telegram: @hr_jobs", "WhatsApp +1 555 201 7788", "Skype ID"
+    rf"|\b(?:{_CHAT_APPS})\b[^.;\n]{{0,25}}(?:\b(?:id|handle|username|user name|number|no|interview)\b"
+    r"|@\w|\+?\d[\d ()-]{7,})"
+    rf"|\b(?:download|install)\b[^.;\n]{{0,20}}\b(?:{_CHAT_APPS})\b[^.;\n]{{0,60}}"
+    r"\b(?:interview|chat|contact|recruiter|hiring|manager|us|me)\b"
     r"|\b(?:on|via|through|using|download|install) signal\b"
 )
+
 
 
 _CHAT_HOSTS = frozenset(
@@ -834,6 +842,7 @@ _MULE_RE = re.compile(
     r"|\b(?:transfer|send|wire|forward|remit)\b[^.;\n]{0,60}\b(?:the )?(?:rest|remaining|remainder|balance)\b"
     r"[^.;\n]{0,40}\b(?:keep|commission|%|percent|western union|moneygram|bitcoin|vendor|supplier)"
     r"|\b(?:western union|moneygram|money gram|bitcoin atm|walmart2walmart|ria money)\b[^.;\n]{0,60}"
+    r"\b(?:send|transfer|wire|forward|remit)"
     r"|\b(?:send|transfer|wire|forward|buy|purchase)\b[^.;\n]{0,60}\b(?:western union|moneygram|money gram|"
     r"bitcoin atm|gift ?cards?|itunes cards?|steam cards?)\b"
     r"|\b(?:cash|deposit)(?:ing)?\s+(?:the |this |a |our )?(?:checks?|cheques?|money orders?)\b"

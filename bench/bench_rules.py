@@ -1,0 +1,116 @@
+"""Measure the red-flag rules: flags raised on legitimate platform postings and on EMSCAD frauds.
+
+Owns the rule evaluation of the scam judge (not used by the judge itself). Legit texts: the
+yukuairoy June-2025 platform postings and the five wahojobs texts (expected: no flags); scam
+texts: the jae1654 EMSCAD fraudulent subset (real postings in original form). Prints per-flag
+counts, every legit hit with its evidence, and the time per listing.
+
+    .venv/bin/python bench/bench_rules.py [--show-scam N] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from classifier.judgement import RED_FLAGS  # noqa: E402
+from classifier.rules import find_red_flags  # noqa: E402
+
+SHARED = Path("/work/shared/data")
+PLATFORM_COMPANY = {
+    "AfterQuery": "AfterQuery",
+    "Alignerr": "Alignerr",
+    "Handshake AI": "Handshake AI",
+    "Invisible (Meridial/agency Greenhouse board)": "Invisible",
+    "Mercor": "Mercor",
+    "Outlier": "Outlier",
+}
+
+
+def load_legit() -> list[dict[str, Any]]:
+    """Platform postings as listings: every text field joined into the description."""
+    out: list[dict[str, Any]] = []
+    path = SHARED / "ai_roles_yukuairoy_remote_jobs/postings_2025-06.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        f = rec["fields"]
+        title = f.get("title") or f.get("Position") or ""
+        url = f.get("url") or f.get("absolute_url") or f.get("Detail URL") or ""
+        pay = f.get("compensation") or f.get("payment") or f.get("pay") or f.get("Salary Range") or ""
+        parts = []
+        for k, v in f.items():
+            if k in ("title", "Position", "url", "absolute_url", "Detail URL", "id", "updated_at",
+                     "first_published", "Posted Date"):
+                continue
+            if k == "description_raw" and v.strip().startswith("{"):
+                try:
+                    v = "\n".join(f"{h}\n{t}" for h, t in json.loads(v).items())
+                except json.JSONDecodeError:
+                    pass
+            parts.append(str(v))
+        out.append({
+            "id": f"yukuairoy:{rec['platform']}:{rec['row']}",
+            "title": title, "company": PLATFORM_COMPANY.get(rec["platform"], rec["platform"]),
+            "description": "\n".join(parts), "url": url, "pay_text": pay,
+        })
+    for i, line in enumerate((SHARED / "ai_roles_wahojobs_texts/texts.jsonl").read_text().splitlines()):
+        rec = json.loads(line)
+        company = rec["platform"].split(" (")[0]
+        out.append({"id": f"wahojobs:{i}", "title": rec["title"], "company": company,
+                    "description": rec["text"], "url": rec["url"], "pay_text": rec.get("pay_text")})
+    return out
+
+
+def load_emscad_fraud() -> list[dict[str, Any]]:
+    """jae1654 fraudulent EMSCAD rows as listings (no company name field exists in EMSCAD)."""
+    out = []
+    with open(SHARED / "emscad_partial/jae1654_fraudulent_subset.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            desc = "\n".join(row[k] for k in ("company_profile", "description", "requirements", "benefits") if row[k])
+            out.append({"id": f"emscad:{row['job_id']}", "title": row["title"], "company": None,
+                        "description": desc, "location": row["location"], "pay_text": row["salary_range"]})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--show-scam", type=int, default=0)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    legit, scam = load_legit(), load_emscad_fraud()
+    results: dict[str, list[dict[str, Any]]] = {}
+    for name, rows in (("legit", legit), ("scam", scam)):
+        t0 = time.perf_counter()
+        hits = [(r, find_red_flags(r)) for r in rows]
+        dt = time.perf_counter() - t0
+        per_flag = Counter(f.flag for _, fl in hits for f in fl)
+        n_any = sum(1 for _, fl in hits if fl)
+        print(f"== {name}: {len(rows)} listings, {n_any} with any flag, {dt / len(rows) * 1e3:.2f} ms/listing")
+        for flag in RED_FLAGS:
+            print(f"   {flag:22s} {per_flag.get(flag, 0)}")
+        results[name] = [{"id": r["id"], "flags": [[f.flag, f.evidence] for f in fl]} for r, fl in hits]
+        if name == "legit":
+            for r, fl in hits:
+                for f in fl:
+                    print(f"   LEGIT HIT {r['id']} {f.flag}: {f.evidence[:200]!r}")
+        elif args.show_scam:
+            shown = 0
+            for r, fl in hits:
+                if fl and shown < args.show_scam:
+                    shown += 1
+                    for f in fl:
+                        print(f"   SCAM {r['id']} {f.flag}: {f.evidence[:200]!r}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

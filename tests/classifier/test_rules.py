@@ -1,0 +1,231 @@
+"""Red-flag rules, text cleanup and the verdict policy: one behaviour per test.
+
+Real sentences come from tests/classifier/fixtures/scam_sentences.json (see its PROVENANCE.md);
+task-scam messages are written in the style of real ones, as that file explains.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from classifier.judgement import RED_FLAGS, RedFlag
+from classifier.rules import RULES, decide_verdict, find_red_flags
+from classifier.text import clean_text, split_sentences
+
+FIXTURES = json.loads((Path(__file__).parent / "fixtures/scam_sentences.json").read_text("utf-8"))
+
+EMPLOYERS = [
+    {"key": "mercor", "name": "Mercor", "aliases": [], "domains": ["mercor.com", "work.mercor.com"]},
+    {"key": "outlier", "name": "Outlier", "aliases": ["Outlier AI"], "domains": ["outlier.ai"]},
+    {"key": "dataannotation", "name": "DataAnnotation", "aliases": ["Data Annotation"],
+     "domains": ["dataannotation.tech"]},
+]
+
+
+def flags_of(description: str, **fields: object) -> dict[str, str]:
+    listing = {"description": description, **fields}
+    return {f.flag: f.evidence for f in find_red_flags(listing, EMPLOYERS)}
+
+
+# ---------------------------------------------------------------- text.py
+
+
+def test_split_sentences_keeps_abbreviations_and_splits_bullets() -> None:
+    text = "About us\n• We pay $40/hr, e.g. for coding tasks. Dr. Smith leads the U.S. team!\n- 3.5 years needed."
+    assert split_sentences(text) == [
+        "About us",
+        "We pay $40/hr, e.g. for coding tasks.",
+        "Dr. Smith leads the U.S. team!",
+        "3.5 years needed.",
+    ]
+
+
+def test_split_sentences_breaks_glued_html_sentences() -> None:
+    assert split_sentences("We employ 28,000 people in 30 countries.Go to our site") == [
+        "We employ 28,000 people in 30 countries.", "Go to our site"]
+
+
+def test_clean_text_unescapes_html_and_collapses_space() -> None:
+    assert clean_text("&lt;p&gt;Pay:&nbsp;$40/hr&lt;/p&gt;\r\n\r\n  Remote\x00") == "Pay: $40/hr\nRemote"
+
+
+def test_clean_text_accepts_none_bytes_and_objects() -> None:
+    assert clean_text(None) == ""
+    assert clean_text(b"caf\xc3\xa9") == "café"
+    assert clean_text(42) == "42"
+
+
+def test_one_megabyte_text_is_handled_quickly() -> None:
+    big = "Earn money now. " * 70_000  # ~1.1 MB
+    t0 = time.perf_counter()
+    sentences = split_sentences(big)
+    flags = find_red_flags({"description": big})
+    assert time.perf_counter() - t0 < 2.0
+    assert sentences and all(len(s) <= 400 for s in sentences)
+    assert isinstance(flags, list)
+
+
+def test_binary_garbage_never_crashes() -> None:
+    garbage = os.urandom(200_000)
+    assert isinstance(split_sentences(garbage), list)
+    assert isinstance(find_red_flags({"description": garbage, "title": garbage[:50]}), list)
+    assert isinstance(find_red_flags({"description": garbage.decode("latin-1")}), list)
+
+
+@pytest.mark.parametrize("listing", [
+    {}, {"description": None}, {"title": "", "company": None, "url": None, "apply_url": ""},
+    {"description": "   \n\n  "}, {"company": 12, "description": ["not", "text"]},
+])
+def test_empty_or_missing_fields_give_no_flags(listing: dict) -> None:
+    assert find_red_flags(listing) == []
+
+
+def test_one_rule_per_taxonomy_flag() -> None:
+    assert tuple(RULES) == RED_FLAGS
+
+
+# ---------------------------------------------------------------- each flag raised, with its sentence
+
+SCAM_SENTENCES = [
+    ("pay-to-apply", "A refundable registration fee of $45 is required before your training starts."),
+    ("pay-to-apply", "New hires must purchase the starter software from our approved vendor."),
+    ("deposit-to-unlock", "Deposit 100 USDT to unlock the next set of tasks."),
+    ("deposit-to-unlock", "Your account shows a negative balance, recharge it to withdraw your commission."),
+    ("off-platform-contact", "Add our hiring manager on WhatsApp +1 (555) 201-7788 for a quick chat interview."),
+    ("off-platform-contact", "The interview will be conducted via Google Hangouts."),
+    ("sensitive-info-early", "Send a copy of your ID and your SSN to apply."),
+    ("sensitive-info-early", "Include your bank account details and date of birth with your resume."),
+    ("too-good-to-be-true", "Earn $300 per day from home, no experience needed!"),
+    ("too-good-to-be-true", "Guaranteed income of $1,500 every week for simple rating tasks."),
+    ("unnamed-employer", "Our client, a leading tech company, is hiring remote AI raters."),
+    ("money-mule", "Receive parcels at your home address and reship them to our international customers."),
+    ("money-mule", "Accept customer payments into your personal bank account and transfer the rest via Western Union."),
+    ("urgency", "Limited spots available - reply within 24 hours to secure your place."),
+]
+
+
+@pytest.mark.parametrize(("flag", "sentence"), SCAM_SENTENCES)
+def test_scam_sentence_raises_its_flag_with_the_sentence_as_evidence(flag: str, sentence: str) -> None:
+    found = flags_of(f"Remote AI rater wanted.\n{sentence}\nThank you.")
+    assert found.get(flag) == sentence
+
+
+def test_telegram_starter_kit_message_raises_off_platform_and_pay_to_apply() -> None:
+    sentence = "contact our recruiter on Telegram to pay the $60 starter-kit fee"
+    found = flags_of(sentence)
+    assert found["off-platform-contact"] == sentence
+    assert found["pay-to-apply"] == sentence
+
+
+@pytest.mark.parametrize("case", [c for c in FIXTURES["emscad_fraud"] if c["flag"]], ids=lambda c: c["job_id"])
+def test_real_emscad_fraud_sentence_raises_its_flag(case: dict) -> None:
+    assert flags_of(case["text"]).get(case["flag"]) == case["text"]
+
+
+def test_telegram_link_is_off_platform_contact() -> None:
+    assert flags_of("Join via t.me/outlier_tasks_hr today")["off-platform-contact"] == (
+        "Join via t.me/outlier_tasks_hr today")
+
+
+# ---------------------------------------------------------------- not raised by legitimate platform text
+
+LEGIT_SENTENCES = [
+    ("pay-to-apply", "We will never ask you to pay for training, equipment or to apply."),
+    ("pay-to-apply", "There is no application fee, and we never charge contributors."),
+    ("pay-to-apply", "Complete a paid assessment to get started; it is paid at your project rate."),
+    ("deposit-to-unlock", "Complete the starter assessment to unlock higher-paying projects."),
+    ("deposit-to-unlock", "Earnings are paid weekly via direct deposit or PayPal."),
+    ("off-platform-contact", "Experience annotating WhatsApp-style chat conversations is a plus."),
+    ("sensitive-info-early", "After you accept an offer, you will verify your identity with a government-issued ID."),
+    ("sensitive-info-early", "We will never ask for your bank details or SSN during the application."),
+    ("sensitive-info-early", "You will need a PayPal or Stripe account to receive payouts."),
+    ("too-good-to-be-true", "Software Engineer: $75 – $150+ / hr, depending on task difficulty."),
+    ("money-mule", "Fact-check model answers about Western Union fees and payment processing."),
+    ("urgency", "Applications are reviewed on a rolling basis. Apply now."),
+]
+
+
+@pytest.mark.parametrize(("flag", "sentence"), LEGIT_SENTENCES)
+def test_legitimate_platform_sentence_does_not_raise(flag: str, sentence: str) -> None:
+    assert flag not in flags_of(sentence, company="Outlier", apply_url="https://app.outlier.ai/apply")
+
+
+@pytest.mark.parametrize("case", FIXTURES["legit_platform"], ids=lambda c: c["source"][-30:])
+def test_real_platform_sentence_raises_nothing(case: dict) -> None:
+    assert flags_of(case["text"], company=case.get("company", "Mercor")) == {}
+
+
+def test_real_emscad_negation_raises_no_pay_to_apply() -> None:
+    case = next(c for c in FIXTURES["emscad_fraud"] if c["flag"] is None)
+    assert "pay-to-apply" not in flags_of(case["text"])
+
+
+def test_hourly_expert_pay_with_part_time_is_not_too_good() -> None:
+    assert flags_of("Up to $160/hr. Flexible hours, part-time, fully remote.") == {}
+
+
+# ---------------------------------------------------------------- impersonation
+
+
+def test_known_company_with_apply_link_on_other_domain_is_impersonation() -> None:
+    found = flags_of("Rate AI answers.", company="Outlier", apply_url="https://outlier-jobs.example.net/apply")
+    assert found["impersonation"] == "https://outlier-jobs.example.net/apply"
+
+
+def test_known_company_with_own_domain_link_is_not_impersonation() -> None:
+    found = flags_of("Rate AI answers.", company="Outlier",
+                     apply_url="https://app.outlier.ai/en/expert/opportunities/123")
+    assert "impersonation" not in found
+
+
+def test_ats_hosted_posting_of_known_company_is_not_impersonation() -> None:
+    found = flags_of("Rate AI answers. Questions: acquisition-latam@outlier.ai", company="Outlier",
+                     url="https://job-boards.greenhouse.io/outlier/jobs/123")
+    assert "impersonation" not in found
+
+
+def test_recruiting_on_behalf_of_known_platform_from_other_domain_is_impersonation() -> None:
+    found = flags_of("We are recruiting for DataAnnotation. Register at https://da-workers.example.org/join now.",
+                     company="Remote Talent Ltd")
+    assert found["impersonation"] == "Register at https://da-workers.example.org/join now."
+
+
+def test_gmail_recruiter_is_impersonation() -> None:
+    sentence = "Email your CV to outlier.recruiting.team@gmail.com"
+    assert flags_of(sentence, company="Outlier")["impersonation"] == sentence
+
+
+def test_lookalike_domain_of_known_platform_is_impersonation_without_company() -> None:
+    assert "impersonation" in flags_of("Apply today at dataannotation-tech-jobs.com for $40/hr tasks.")
+
+
+# ---------------------------------------------------------------- decide_verdict
+
+
+def flag(name: str) -> RedFlag:
+    return RedFlag(flag=name, evidence="...")
+
+
+@pytest.mark.parametrize(("score", "flags", "verdict"), [
+    (0.0, [], "clean"),
+    (0.49, [], "clean"),
+    (0.5, [], "review"),
+    (0.99, [], "review"),
+    (0.1, [flag("urgency")], "review"),
+    (0.7, [flag("urgency")], "flagged"),
+    (0.1, [flag("urgency"), flag("unnamed-employer")], "flagged"),
+    (0.1, [flag("urgency"), flag("urgency")], "review"),
+    (0.0, [flag("pay-to-apply")], "flagged"),
+    (0.0, [flag("deposit-to-unlock")], "flagged"),
+    (0.0, [flag("money-mule")], "flagged"),
+    (0.0, [flag("impersonation")], "flagged"),
+    (0.0, [flag("sensitive-info-early")], "flagged"),
+    (float("nan"), [], "clean"),
+])
+def test_decide_verdict_table(score: float, flags: list[RedFlag], verdict: str) -> None:
+    assert decide_verdict(score, flags) == verdict

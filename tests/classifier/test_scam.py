@@ -1,0 +1,125 @@
+"""The scam score: EMSCAD-style preprocessing, loading, the pipeline and its cross-validation.
+
+Fits run on small slices of data/labels/emscad/ericmiao_train_balanced_preprocessed.csv so the
+file stays fast; the full-data CV lives in bench/cv_scam.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import pickle
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifier.scam import (
+    NLTK_ENGLISH_STOPWORDS,
+    build_scam_pipeline,
+    cross_validate_scam,
+    emscad_raw_text,
+    length_features,
+    listing_to_emscad_text,
+    load_emscad_training,
+    preprocess_like_emscad,
+    truncate_texts,
+)
+
+EMSCAD = Path(__file__).resolve().parents[2] / "data/labels/emscad"
+TRAIN = EMSCAD / "ericmiao_train_balanced_preprocessed.csv"
+FRAUD_RAW = EMSCAD / "jae1654_fraudulent_subset.csv"
+
+
+@pytest.fixture(scope="module")
+def training() -> tuple[list[str], list[int]]:
+    return load_emscad_training(TRAIN)
+
+
+def small_slice(training: tuple[list[str], list[int]], n: int = 160) -> tuple[list[str], list[int]]:
+    texts, labels = training
+    pos = [i for i, y in enumerate(labels) if y == 1][: n // 2]
+    neg = [i for i, y in enumerate(labels) if y == 0][: n // 2]
+    idx = sorted(pos + neg)
+    return [texts[i] for i in idx], [labels[i] for i in idx]
+
+
+def test_load_emscad_training_reads_all_rows_with_binary_labels(training) -> None:
+    texts, labels = training
+    assert len(texts) == len(labels) == 1399
+    assert set(labels) == {0, 1} and sum(labels) == 647
+    assert all(isinstance(t, str) for t in texts)
+
+
+def test_preprocess_lowercases_and_drops_punctuation_and_stopwords() -> None:
+    out = preprocess_like_emscad("We are HIRING: Data-Entry Clerks (remote)! You'll earn $500/week, e.g. at home.")
+    assert out == out.lower()
+    assert not set(out) & set(string.punctuation)
+    assert not set(out.split()) & NLTK_ENGLISH_STOPWORDS
+    assert out == "hiring data entry clerks remote earn 500 week e g home"
+
+
+def test_preprocess_keeps_the_training_scripts_quirks() -> None:
+    # "n't" -> " not" (a stop word) leaves "ca"; "cause" inside "because" is replaced too.
+    assert preprocess_like_emscad("You can't apply because") == "ca apply bebecause"
+    assert preprocess_like_emscad("Visit https://example.com/jobs at 10:30") == "visit example com jobs 10:30"
+    assert preprocess_like_emscad("Mail #EMAIL_abc123# or #URL_def456#") == "mail"
+
+
+def test_preprocess_reproduces_a_training_text_from_its_raw_posting(training) -> None:
+    with open(FRAUD_RAW, newline="", encoding="utf-8") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["job_id"] == "17518")
+    assert preprocess_like_emscad(emscad_raw_text(row)) in set(training[0])
+
+
+def test_preprocess_and_listing_mapping_accept_empty_input() -> None:
+    assert preprocess_like_emscad(None) == ""
+    assert preprocess_like_emscad("") == ""
+    assert listing_to_emscad_text({}) == ""
+    assert listing_to_emscad_text({"title": "AI Rater", "description": "Rate answers."}) == "rate answers ai rater"
+
+
+def test_feature_helpers_bound_and_accept_none() -> None:
+    long = "word " * 5000
+    (cut,) = truncate_texts([long])
+    assert len(cut) <= 6001 and cut.rstrip().endswith("word")
+    assert truncate_texts([None]) == [""]
+    assert length_features(["", None, "a b c"]).shape == (3, 2)
+
+
+def test_pipeline_fits_on_a_slice_and_returns_probabilities(training) -> None:
+    texts, labels = small_slice(training)
+    model = build_scam_pipeline(random_state=0).fit(texts, labels)
+    proba = model.predict_proba(texts[:20] + ["", "work from home earn cash daily no experience"])[:, 1]
+    assert proba.shape == (22,)
+    assert np.all((proba >= 0.0) & (proba <= 1.0))
+
+
+def test_fitted_pipeline_pickles_and_predicts_the_same(training) -> None:
+    texts, labels = small_slice(training, 100)
+    model = build_scam_pipeline().fit(texts, labels)
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(again.predict_proba(texts[:5]), model.predict_proba(texts[:5]))
+
+
+def test_pipeline_separates_its_training_slice(training) -> None:
+    texts, labels = small_slice(training)
+    model = build_scam_pipeline().fit(texts, labels)
+    proba = model.predict_proba(texts)[:, 1]
+    y = np.asarray(labels)
+    assert proba[y == 1].mean() > proba[y == 0].mean() + 0.3
+
+
+def test_cross_validate_scam_reports_fold_metrics(training) -> None:
+    texts, labels = small_slice(training, 120)
+    result = cross_validate_scam(texts, labels, folds=3, pipeline=build_scam_pipeline(variant="lr"))
+    assert result["folds"] == 3
+    for key in ("f1", "precision", "recall", "auc"):
+        assert 0.0 <= result[key] <= 1.0
+        assert len(result["per_fold"][key]) == 3
+    assert len(result["oof_proba"]) == len(texts)
+
+
+def test_unknown_variant_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        build_scam_pipeline(variant="nope")
