@@ -374,3 +374,24 @@ def test_the_count_on_the_listings_page_equals_datasettes_own_count(site, query)
     counted = site.get("/catalogue/listing_cards.json" + query).json()["filtered_table_rows_count"]
     assert shown_count == counted
     assert "_nocount" not in page  # the site's own shortcut never leaks into its links
+
+
+@pytest.mark.parametrize("table", ["subscriptions", "deliveries", "digest_messages"])
+def test_subscribers_and_deliveries_are_not_published(site, catalogue, table):
+    conn = sqlite3.connect(catalogue["path"])
+    exists = conn.execute("select count(*) from sqlite_master where name = ?", [table]).fetchone()[
+        0
+    ]
+    conn.close()
+    if not exists:
+        pytest.skip(f"no {table} table in this catalogue")
+    assert site.get(f"/catalogue/{table}").status_code == 403
+    assert site.get(f"/catalogue/{table}.json").status_code == 403
+    response = site.get("/catalogue.json?sql=" + urllib.parse.quote(f"select * from {table}"))
+    assert response.status_code == 400
+    assert "is prohibited" in response.json()["error"]
+    response = site.get(
+        "/catalogue.json?sql=" + urllib.parse.quote(f"select (select count(*) from {table})")
+    )
+    assert response.status_code == 400
+    assert table not in site.get("/catalogue").text

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sqlite3
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -1308,9 +1309,25 @@ def _listing_url(listing_id: Any, fallback: Any = None) -> str | None:
     return safe_http_url(fallback)
 
 
+# Tables of the catalogue that are nobody's business but the project's: digest subscribers'
+# e-mail addresses and unsubscribe tokens, what was sent to whom, the scheduler's state.
+# Hidden in metadata.yml, and unreadable through the SQL interface (an SQLite authorizer on
+# every connection the site opens), since hiding a table does not stop `select * from` it.
+PRIVATE_TABLES: frozenset[str] = frozenset(
+    {"subscriptions", "deliveries", "digest_messages", "scheduler_state"}
+)
+
+
+def _authorize(action: int, arg1: Any, arg2: Any, dbname: Any, source: Any) -> int:
+    if action == sqlite3.SQLITE_READ and str(arg1).lower() in PRIVATE_TABLES:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
 @hookimpl
 def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     if database == DATABASE:
+        conn.set_authorizer(_authorize)
         # A 100,000-listing catalogue is over a gigabyte (descriptions, FTS): memory-mapped
         # reads and a bigger page cache keep index lookups off the disk.
         conn.execute("pragma mmap_size = 268435456")
