@@ -579,8 +579,7 @@ _TOO_GOOD_RE = re.compile(
     r"|\b(?:income|pay|earnings|salary|profits?|money|returns?|job|position|placement)\b[^.;\n]{0,20}\bguaranteed\b"
     r"|\beasy money\b|\bquick money\b|\bfast cash\b|\bget rich\b|\bfinancial freedom\b"
     r"|\bunlimited (?:earning|income|earnings|pay|money|commission)s?\b|\bearn (?:thousands|big|huge|\d+k)\b"
-    r"|\b(?:instant|same[- ]day|daily) (?:cash|income|earnings|money)\b"
-    r"|\bbe your own boss\b|\bno (?:experience|skills?) (?:needed|required|necessary)\b[^.;\n]{0,60}"
+    r"|\b(?:instant|same[- ]day) (?:cash|income|earnings|money)\b|\bno (?:experience|skills?) (?:needed|required|necessary)\b[^.;\n]{0,60}"
     r"\bno (?:interview|screening|test|assessment)\b|\bno (?:interview|screening)\b[^.;\n]{0,30}\b(?:required|needed|necessary)\b"
     r"|\b(?:work|spend|only|just)\b[^.;\n]{0,20}\b\d+\s*(?:minutes?|mins?|hours?|hrs?)\b[^.;\n]{0,25}"
     r"\b(?:a|per|each) day\b[^.;\n]{0,60}\b(?:earn|make|cash|money|income|paid)"
@@ -589,7 +588,7 @@ _TOO_GOOD_RE = re.compile(
 
 _TOO_GOOD_KEYWORDS = frozenset(
     """minutes mins minute hours hrs guarantee guaranteed guarantees easy quick fast rich freedom unlimited earn earning
-    earnings instant instantly same daily boss interview screening""".split()
+    earnings instant instantly same interview screening""".split()
 )
 # Sentences with pay in them are found by these substrings ("$" is no word token).
 _MONEY_NEEDLES = ("$", "£", "€", "usd", "dollar")
@@ -871,6 +870,8 @@ _URGENCY_RE = re.compile(
     r"\burgent(?:ly)?\s+(?:hiring|need(?:ed)?|required|requirement|opening|position|vacanc(?:y|ies)|hire|"
     r"recruitment|openings)\b|\bhiring urgently\b|\burgent(?:ly)?!|^urgent\b|[*(\[]urgent[*)\]]|\burgent\W*$"
     r"|\bapply (?:asap|immediately|right away)\b|\bstart immediately\b"
+    r"|\bget started (?:right now|now|today|immediately)\b|\b(?:this )?(?:position|positions|spots|places|"
+    r"offer) (?:is|are) (?:very )?limited\b"
     # "Immediate start" / "immediate opening" state availability (legit RWS and Mercor posts
     # say it); pressure is "start today / right away / now".
     r"|\bstart (?:work(?:ing)? |earning )?(?:today|right away|tomorrow|now|this week)\b"
@@ -890,7 +891,8 @@ _URGENCY_RE = re.compile(
 
 _URGENCY_KEYWORDS = frozenset(
     """urgent urgently today tomorrow away now limited spots slots seats places filling
-    served serve within act hurry miss expires ends valid chance late deadline immediately asap""".split()
+    served serve within act hurry miss expires ends valid chance late deadline immediately asap started
+    position positions offer""".split()
 )
 
 
