@@ -58,7 +58,7 @@ def background_query(slug: str, background: dict[str, Any]) -> dict[str, Any]:
     where = " or ".join(probes)
     sql = f"""select c.id, c.title, c.company, c.employer, c.employer_key, c.source, c.url, c.pay_text,
   c.pay_hourly_min, c.pay_hourly_max, c.pay_currency, c.pay_band, c.remote_scope, c.location_raw,
-  c.countries, c.role_types, c.domains, c.languages, c.verdict, c.flags, c.listed_at, c.first_seen,
+  c.countries, c.role_types, c.domains, c.languages, c.verdict, c.flags, c.relevant, c.listed_at, c.first_seen,
   c.last_seen, c.closed_at, c.source_links,
   'tag:evaljobs,2026:background-{slug}:' || c.id as atom_id,
   c.title || ' — ' || coalesce(c.company, 'employer not named') as atom_title,

@@ -286,6 +286,11 @@ def test_scam_watch_shows_flagged_listings_with_their_evidence(site, catalogue):
     flags = red_flags_of(catalogue, sitedata.SCAM_ID)
     for _, evidence in flags:
         assert evidence in page
+    conn = sqlite3.connect(catalogue["path"])
+    relevant = conn.execute("select relevant from listings where id = ?", [sitedata.SCAM_ID]).fetchone()[0]
+    conn.close()
+    card = page[page.index(f'data-listing-id="{sitedata.SCAM_ID}"') :].split("</article>")[0]
+    assert ("Judged not relevant" in card) == (not relevant)
     feed = feedparser.parse(site.get("/catalogue/scam_watch.atom").text)
     entry = next(e for e in feed.entries if e.id.endswith(sitedata.SCAM_ID))
     content = html.unescape(entry.content[0].value)
