@@ -287,7 +287,9 @@ def test_scam_watch_shows_flagged_listings_with_their_evidence(site, catalogue):
     for _, evidence in flags:
         assert evidence in page
     conn = sqlite3.connect(catalogue["path"])
-    relevant = conn.execute("select relevant from listings where id = ?", [sitedata.SCAM_ID]).fetchone()[0]
+    relevant = conn.execute(
+        "select relevant from listings where id = ?", [sitedata.SCAM_ID]
+    ).fetchone()[0]
     conn.close()
     card = page[page.index(f'data-listing-id="{sitedata.SCAM_ID}"') :].split("</article>")[0]
     assert ("Judged not relevant" in card) == (not relevant)
@@ -400,3 +402,10 @@ def test_subscribers_and_deliveries_are_not_published(site, catalogue, table):
     )
     assert response.status_code == 400
     assert table not in site.get("/catalogue").text
+
+
+def test_the_listings_table_does_not_copy_descriptions_of_link_out_sources(site, catalogue):
+    page = site.get("/catalogue/listings?source=mercor").text
+    assert "not copied: this source allows a link, not a copy" in page
+    page = site.get("/catalogue/listings?source=remotive&_size=5").text
+    assert "not copied" not in page

@@ -807,6 +807,41 @@ class CardFacet(Facet):
         }
 
 
+_LINK_OUT_SOURCES: dict[str, Any] = {"at": 0.0, "slugs": frozenset()}
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: str, database: str, datasette: Any
+) -> Any:
+    """In the listings table, a link-out source's description is not shown (its terms allow
+    a link to the posting, not a copy of it); the listing's page says the same."""
+    if database != DATABASE or table != "listings" or column != "description" or not value:
+        return None
+
+    async def inner() -> Any:
+        import time
+
+        if time.monotonic() - _LINK_OUT_SOURCES["at"] > 60:
+            rows = (
+                await datasette.get_database(DATABASE).execute(
+                    "select slug from sources where republish = 'link-out'"
+                )
+            ).rows
+            _LINK_OUT_SOURCES.update(at=time.monotonic(), slugs=frozenset(r["slug"] for r in rows))
+        try:
+            source = row["source"]
+        except (KeyError, IndexError, TypeError):
+            return None
+        if source in _LINK_OUT_SOURCES["slugs"]:
+            return Markup(
+                '<em class="muted">not copied: this source allows a link, not a copy</em>'
+            )
+        return None
+
+    return inner
+
+
 @hookimpl
 def register_facet_classes() -> list[type[Facet]]:
     return [CardFacet]
