@@ -249,7 +249,28 @@ TITLE_CUES: dict[str, str] = {
     "model_building": r"machine learning engineer|ml engineer|\bml\b|research(?:er| scientist| engineer)|"
                       r"data scientist|computer vision|applied scientist|ai engineer",
 }
-HINT_NAMES: tuple[str, ...] = (*HINT_DOMAINS, "names_language", *(f"cue_{k}" for k in TITLE_CUES))
+# Phrases of a description that say what the work is (plain substrings of the lower-cased text:
+# `in` runs in C, ~40 checks cost far less than one regular expression over a long posting).
+# A full posting from a general job board names its AI-training part somewhere in the text,
+# often after the company blurb; the word n-grams only see the head.
+BODY_CUES: dict[str, tuple[str, ...]] = {
+    "ai_training": ("train ai", "training ai", "ai training", "ai trainer", "ai tutor", "rlhf",
+                    "human feedback", "large language model", "llm", "generative ai", "chatbot",
+                    "ai model", "ai-generated", "ai generated", "model responses", "model outputs",
+                    "improve ai", "ai systems", "train models", "training data"),
+    "judging": ("evaluate", "evaluating", "rate ", "rating", "rank ", "ranking", "rubric",
+                "compare", "review responses", "assess the quality", "fact-check", "fact check"),
+    "labelling": ("annotat", "labeling", "labelling", "transcri", "data collection", "tagging",
+                  "recordings"),
+    "model_building": ("pytorch", "tensorflow", "mlops", "deploy models", "model training",
+                       "distributed training", "inference", "kubernetes", "production ml",
+                       "ml pipeline", "build models", "architect"),
+    "staff": ("quota", "sales", "customer success", "account executive", "recruiting",
+              "pipeline generation", "stakeholders"),
+}
+HINT_NAMES: tuple[str, ...] = (*HINT_DOMAINS, "names_language", *(f"cue_{k}" for k in TITLE_CUES),
+                               *(f"body_{k}" for k in BODY_CUES))
+BODY_CUE_CHARS = 8_000
 _CUE_RES = [re.compile(r"\b(?:" + pattern + ")", re.IGNORECASE) for pattern in TITLE_CUES.values()]
 
 
@@ -264,11 +285,10 @@ def domain_hints(docs: Sequence[Doc]) -> sparse.csr_matrix:
     from classifier.languages import languages_in_title
 
     n_domains = len(HINT_DOMAINS)
+    body_start = n_domains + 1 + len(TITLE_CUES)
     rows = np.zeros((len(docs), len(HINT_NAMES)), dtype=np.float32)
     for i, d in enumerate(docs):
         title = d.get("title", "")
-        if not title:
-            continue
         for match in _HINT_RE.finditer(title):
             rows[i, _HINT_INDEX[match.lastgroup]] = 1.0
         if languages_in_title(title):
@@ -276,6 +296,13 @@ def domain_hints(docs: Sequence[Doc]) -> sparse.csr_matrix:
         for k, cue in enumerate(_CUE_RES):
             if cue.search(title):
                 rows[i, n_domains + 1 + k] = 1.0
+        description = d.get("description", "")
+        if description:
+            low = description[:BODY_CUE_CHARS].lower()
+            for k, phrases in enumerate(BODY_CUES.values()):
+                # How many of the group's phrases occur (0..n), squashed: presence matters most.
+                hits = sum(phrase in low for phrase in phrases)
+                rows[i, body_start + k] = np.log1p(hits) / 2.0
     return sparse.csr_matrix(rows)
 
 
