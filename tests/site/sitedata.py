@@ -203,6 +203,15 @@ def made_listings(listings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [scam, hostile]
 
 
+def _group(db: Any, run_id: int, now: str) -> None:
+    """Group the run's listings with the same job elsewhere, as the StorePipeline does."""
+    try:
+        from catalogue import groups
+    except ImportError:  # no cross-source grouping yet: every listing is its own group
+        return
+    groups.group_run(db, run_id, now=now)
+
+
 def build_catalogue(path: str | Path) -> dict[str, Any]:
     """Build the test catalogue at `path`; return facts the tests check against."""
     from catalogue import store
@@ -228,6 +237,7 @@ def build_catalogue(path: str | Path) -> dict[str, Any]:
         run = store.start_run(db, source, started_at=FROZEN_NOW)
         counts = store.store_batch(db, run, items, now=FROZEN_NOW)
         store.finish_run(db, run, status="ok", counts=counts, finished_at=FROZEN_NOW)
+        _group(db, run, FROZEN_NOW)
     # A second crawl of Remotive: one listing's pay is cut, one listing is gone (closed).
     remotive = [copy.deepcopy(x) for x in by_source["remotive"]]
     paid = [x for x in remotive if x.get("pay_max") or x.get("pay_min")]
@@ -246,6 +256,7 @@ def build_catalogue(path: str | Path) -> dict[str, Any]:
     run = store.start_run(db, "remotive", started_at=SECOND_RUN)
     counts = store.store_batch(db, run, remotive, now=SECOND_RUN)
     store.finish_run(db, run, status="ok", counts=counts, finished_at=SECOND_RUN)
+    _group(db, run, SECOND_RUN)
     facts = {
         "judge": judge,
         "pay_cut_id": pay_cut["id"],

@@ -409,3 +409,126 @@ def test_the_listings_table_does_not_copy_descriptions_of_link_out_sources(site,
     assert "not copied: this source allows a link, not a copy" in page
     page = site.get("/catalogue/listings?source=remotive&_size=5").text
     assert "not copied" not in page
+
+
+def test_a_listing_page_lists_every_copy_of_the_same_job_with_its_verdict(site, catalogue):
+    conn = sqlite3.connect(catalogue["path"])
+    group = conn.execute(
+        "select group_id from listings where id = ?", [sitedata.SCAM_ID]
+    ).fetchone()[0]
+    members = [r[0] for r in conn.execute("select id from listings where group_id = ?", [group])]
+    conn.close()
+    if len(members) < 2:
+        pytest.skip("catalogue.groups did not group the scam copy with its original")
+    page = site.get(listing_path(catalogue["pay_cut_id"])).text
+    box = page[page.index("Where this job is listed") :]
+    assert listing_path(sitedata.SCAM_ID) in box
+    assert "badge-flagged" in box
+
+
+def test_the_apply_link_prefers_the_employers_own_posting():
+    from catalogue.site.plugins.evaljobs_site import apply_link
+
+    listing = {"id": "remotive:1", "url": "https://remotive.com/job/1"}
+    members = [
+        {
+            "id": "remotive:1",
+            "url": "https://remotive.com/job/1",
+            "source_kind": "board",
+            "source_name": "Remotive",
+        },
+        {
+            "id": "greenhouse:9",
+            "apply_url": "https://job-boards.greenhouse.io/acme/jobs/9",
+            "source_kind": "ats",
+        },
+        {"id": "lever:3", "url": "javascript:alert(1)", "source_kind": "ats"},
+    ]
+    chosen = apply_link(listing, members)
+    assert chosen["url"] == "https://job-boards.greenhouse.io/acme/jobs/9" and chosen["own"]
+    closed_ats = [{**members[1], "closed_at": "2026-09-01T00:00:00Z"}, members[0]]
+    assert apply_link(listing, closed_ats)["url"] == "https://remotive.com/job/1"
+    assert apply_link(listing, [members[2]]) is None
+
+
+def test_evidence_is_escaped_before_it_is_marked():
+    from catalogue.site.plugins.evaljobs_site import highlight_evidence
+
+    text = "Hello <b>there</b>.\nPay a $50 fee to   apply <now>."
+    out = str(highlight_evidence(text, [("pay-to-apply", "Pay a $50 fee to apply <now>.")]))
+    assert "<b>" not in out and "&lt;b&gt;there&lt;/b&gt;" in out
+    assert '<mark class="evidence" data-flags="pay-to-apply"' in out
+    assert "Pay a $50 fee to   apply &lt;now&gt;.</mark>" in out
+
+
+def test_only_http_links_are_offered():
+    from catalogue.site.plugins.evaljobs_site import safe_http_url
+
+    assert safe_http_url("https://example.org/job?id=1") == "https://example.org/job?id=1"
+    for bad in (
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "data:text/html,x",
+        "//evil.example/x",
+        "/relative",
+        'https://example.org/"onmouseover=x',
+        None,
+        42,
+    ):
+        assert safe_http_url(bad) is None, bad
+
+
+def test_cards_facets_and_counts_follow_every_write_to_listings(tmp_path):
+    from catalogue import store
+    from catalogue.schema import open_catalogue
+
+    db = open_catalogue(tmp_path / "c.db")
+    judgement = {
+        "relevant": True,
+        "role_types": ["annotation"],
+        "domains": ["law"],
+        "verdict": "clean",
+    }
+    listing = {
+        "source": "remotive",
+        "source_id": "1",
+        "title": "Legal annotator",
+        "company": "Acme",
+        "url": "https://remotive.com/1",
+        "countries": ["US"],
+        "judgement": judgement,
+    }
+    counts = store.store_batch(db, None, [listing], now="2026-09-01T00:00:00Z")
+    assert counts.new == 1
+
+    def facet_count(facet: str, value: str) -> int:
+        row = db.execute(
+            "select n from facet_counts where facet = ? and value = ?", [facet, value]
+        ).fetchone()
+        return row[0] if row else 0
+
+    assert facet_count("domain", "law") == 1 and facet_count("country", "US") == 1
+    card = db.execute(
+        "select shown, flags, pay_band from listing_cards where id = 'remotive:1'"
+    ).fetchone()
+    assert card == (1, "[]", "not-stated")
+    flagged = {
+        **listing,
+        "judgement": {
+            **judgement,
+            "verdict": "flagged",
+            "red_flags": [{"flag": "pay-to-apply", "evidence": "Pay a fee."}],
+        },
+    }
+    store.store_batch(db, None, [flagged], now="2026-09-02T00:00:00Z")
+    assert db.execute("select shown, flags from listing_cards").fetchone() == (
+        0,
+        '["pay-to-apply"]',
+    )
+    assert facet_count("domain", "law") == 0
+    assert db.execute("select count(*) from listing_facets where facet = 'flag'").fetchone()[0] == 1
+    for table in ("red_flags", "listing_versions", "listings"):
+        db.execute(f"delete from {table}")
+    assert db.execute("select count(*) from listing_cards").fetchone()[0] == 0
+    assert db.execute("select count(*) from listing_facets").fetchone()[0] == 0
+    assert db.execute("select coalesce(sum(n), 0) from facet_counts").fetchone()[0] == 0

@@ -952,7 +952,7 @@ async def listing_extras(datasette: Any, row: Any) -> dict[str, Any]:
         for r in (
             await db.execute(
                 "select l.id, l.source, l.url, l.apply_url, l.title, l.company, l.closed_at, l.first_seen, "
-                "l.last_seen, l.pay_text, s.name as source_name, s.kind as source_kind, "
+                "l.last_seen, l.pay_text, l.verdict, s.name as source_name, s.kind as source_kind, "
                 "s.attribution_text, s.attribution_url, s.republish from listings l "
                 "left join sources s on s.slug = l.source where l.group_id = ? or l.id = ? "
                 "order by l.first_seen",
