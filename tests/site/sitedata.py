@@ -12,7 +12,10 @@ Three listings are made on purpose and named so:
   (/work/shared/data/emscad_partial, job_ids 17769, 17573, 17564 and 4651);
 - `HOSTILE_ID`: a real posting whose title, description and links were replaced by hostile
   markup (script tags, an onerror attribute, a javascript: link, broken tags);
-- a second crawl cuts `PAY_CUT_ID`'s pay and drops `CLOSED_ID`, so a version and a closed
+- `ATS_COPY_ID`: the same Remotive posting as if also read from the employer's Greenhouse
+  board (same title, company and apply link), so the job has two sources and its page can
+  prefer the employer's own posting for "apply";
+- a second crawl cuts the pay of a listing and drops another, so a version and a closed
   listing exist.
 """
 
@@ -51,6 +54,8 @@ EMSCAD_SCAM_SENTENCES = (
 )
 SCAM_ID = "remotive:scam-test-1"
 HOSTILE_ID = "remotive:hostile-test-1"
+ATS_COPY_ID = "greenhouse:workada-4410"
+ATS_COPY_URL = "https://job-boards.greenhouse.io/workada/jobs/4410"
 HOSTILE_TITLE = '<script>window.__pwned = "title"</script>AI Rater <b>bold</b>'
 HOSTILE_DESCRIPTION = (
     "Rate chatbot answers. <img src=x onerror=\"window.__pwned = 'img'\"> "
@@ -200,7 +205,16 @@ def made_listings(listings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     hostile["url"] = "javascript:window.__pwned='url'"
     hostile["apply_url"] = "javascript:window.__pwned='apply'"
     hostile["pay_text"] = "<b onmouseover=alert(1)>$40/hr</b>"
-    return [scam, hostile]
+    ats = copy.deepcopy(base)
+    ats.update(
+        source="greenhouse",
+        source_id="workada-4410",
+        id=ATS_COPY_ID,
+        url=ATS_COPY_URL,
+        apply_url=ATS_COPY_URL,
+        board="workada",
+    )
+    return [scam, hostile, ats]
 
 
 def _group(db: Any, run_id: int, now: str) -> None:

@@ -411,19 +411,25 @@ def test_the_listings_table_does_not_copy_descriptions_of_link_out_sources(site,
     assert "not copied" not in page
 
 
-def test_a_listing_page_lists_every_copy_of_the_same_job_with_its_verdict(site, catalogue):
+def test_a_listing_page_lists_every_source_of_the_job_and_applies_on_the_employers_own(
+    site, catalogue
+):
     conn = sqlite3.connect(catalogue["path"])
     group = conn.execute(
-        "select group_id from listings where id = ?", [sitedata.SCAM_ID]
+        "select group_id from listings where id = ?", [sitedata.ATS_COPY_ID]
     ).fetchone()[0]
     members = [r[0] for r in conn.execute("select id from listings where group_id = ?", [group])]
     conn.close()
     if len(members) < 2:
-        pytest.skip("catalogue.groups did not group the scam copy with its original")
-    page = site.get(listing_path(catalogue["pay_cut_id"])).text
+        pytest.skip("catalogue.groups did not group the Greenhouse copy with the Remotive posting")
+    other = next(m for m in members if m != sitedata.ATS_COPY_ID)
+    page = site.get(listing_path(other)).text
     box = page[page.index("Where this job is listed") :]
-    assert listing_path(sitedata.SCAM_ID) in box
-    assert "badge-flagged" in box
+    assert listing_path(sitedata.ATS_COPY_ID) in box
+    assert "Greenhouse job boards" in box and "Remotive" in box
+    apply = re.search(r'<a class="apply[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>', page)
+    assert apply.group(1) == sitedata.ATS_COPY_URL
+    assert apply.group(2) == "Apply on the employer's site"
 
 
 def test_the_apply_link_prefers_the_employers_own_posting():
