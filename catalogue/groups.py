@@ -29,7 +29,8 @@ EMPLOYER_SOURCES = (
     "greenhouse", "lever", "ashby", "workable", "smartrecruiters", "recruitee", "jsonld",
     "mercor", "micro1", "alignerr",
 )
-NEAR_DUPLICATE_THRESHOLD = 0.6
+NEAR_DUPLICATE_THRESHOLD = 0.8  # middle of the plateau measured by bench/bench_grouping.py
+TITLE_OVERLAP = 0.75
 REPOST_WINDOW_DAYS = 90
 _COMPANY_NOISE = re.compile(r"\b(inc|llc|ltd|gmbh|corp|corporation|co|company|technologies|labs?|ai)\b\.?", re.I)
 
@@ -40,22 +41,51 @@ def normalize_company(name: str | None) -> str:
 
 
 def _normalize_title(title: str | None) -> str:
-    text = re.sub(r"\(.*?\)|\[.*?\]", " ", (title or "").lower())
+    # Parentheses stay: "(German)", "(São Paulo)", "(iOS)" tell two jobs apart.
+    text = (title or "").lower()
     text = re.sub(r"\b(remote|contract|freelance|part[- ]time|full[- ]time|us|uk|eu)\b", " ", text)
     return re.sub(r"[^a-z0-9+#]+", " ", text).strip()
 
 
+def _countries(listing: Mapping[str, Any]) -> list[str]:
+    countries = listing.get("countries")
+    if isinstance(countries, str):
+        countries = json.loads(countries or "[]")
+    return sorted(countries or [])
+
+
+def _first_place(listing: Mapping[str, Any]) -> str:
+    """The first named place of the location text ("sf" of "SF / Remote"), or ""."""
+    first = re.split(r"[,;/|(]", listing.get("location_raw") or "")[0]
+    first = re.sub(r"[^a-z]+", " ", first.lower()).strip()
+    return "" if first in {"", "remote", "anywhere", "worldwide", "hybrid"} else first
+
+
 def job_key(listing: Mapping[str, Any]) -> str | None:
-    """employer + normalized title + location scope: the same job under another source id."""
+    """employer + normalized title + place: the same job under another source id."""
     company = normalize_company(listing.get("company"))
     title = _normalize_title(listing.get("title"))
     if not company or not title:
         return None
-    countries = listing.get("countries")
-    if isinstance(countries, str):
-        countries = json.loads(countries or "[]")
-    place = ",".join(sorted(countries or [])) or (listing.get("remote_scope") or "")
-    return f"{company}|{title}|{place}"
+    place = ",".join(_countries(listing)) or (listing.get("remote_scope") or "")
+    return f"{company}|{title}|{place}|{_first_place(listing)}"
+
+
+def titles_alike(a: str | None, b: str | None, least: float = TITLE_OVERLAP) -> bool:
+    """Word overlap (Jaccard) of two normalized titles is at least `least`."""
+    words_a, words_b = set(_normalize_title(a).split()), set(_normalize_title(b).split())
+    if not words_a or not words_b:
+        return False
+    return len(words_a & words_b) / len(words_a | words_b) >= least
+
+
+def places_compatible(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Same eligible countries and first named place, or one of the two does not say."""
+    ca, cb = _countries(a), _countries(b)
+    if ca and cb and ca != cb:
+        return False
+    pa, pb = _first_place(a), _first_place(b)
+    return not pa or not pb or pa == pb
 
 
 def apply_key(listing: Mapping[str, Any]) -> str | None:
@@ -130,9 +160,12 @@ def _match_by_key(db: sqlite_utils.Database, row: Mapping[str, Any], repost_cuto
         if not key:
             continue
         for other in db.query(
+            # Another source, or a closed listing of the same source (a repost). Two open ids
+            # on one source are two postings on purpose (two openings, two offices).
             f"select id, group_id, closed_at from listings where {column} = ? and id != ? "
+            "and (source != ? or closed_at is not null) "
             "and (closed_at is null or closed_at >= ?) order by first_seen limit 1",
-            [key, row["id"], repost_cutoff],
+            [key, row["id"], row["source"], repost_cutoff],
         ):
             return other["group_id"] or other["id"]
     return None
@@ -148,7 +181,7 @@ def _match_by_text(
     others = [
         other
         for other in db.query(
-            "select id, source, title, description, group_id, company from listings "
+            "select id, source, title, description, group_id, company, countries, location_raw from listings "
             "where company_key = ? and (closed_at is null or closed_at >= ?)",
             [company, repost_cutoff],
         )
@@ -165,6 +198,8 @@ def _match_by_text(
                 continue
             if other["source"] == row["source"]:
                 continue  # one source never lists the same job twice under two ids on purpose
+            if not titles_alike(row["title"], other["title"]) or not places_compatible(row, other):
+                continue  # one employer's boilerplate makes different jobs read alike
             if similarity[i, j] >= best_score:
                 best, best_score = other, similarity[i, j]
         if best is not None:
@@ -216,3 +251,24 @@ def group_run(db: sqlite_utils.Database, run_id: int, *, now: str | None = None)
             for group in closed_groups:
                 refresh_group(db, group)
     return joined
+
+
+def is_same_job(a: Mapping[str, Any], b: Mapping[str, Any], similarity: float, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> bool:
+    """The grouping rule for two listings of different sources, as one pure decision.
+
+    Same canonical apply URL, or same employer + title + place, or same employer, alike
+    titles, compatible places and text similarity at or above `threshold`. (bench/bench_grouping.py measures it on the
+    labelled pairs of tests/fixtures/grouping/.)
+    """
+    for key in (apply_key, job_key):
+        ka, kb = key(a), key(b)
+        if ka and ka == kb:
+            return True
+    company = normalize_company(a.get("company"))
+    return (
+        bool(company)
+        and company == normalize_company(b.get("company"))
+        and titles_alike(a.get("title"), b.get("title"))
+        and places_compatible(a, b)
+        and similarity >= threshold
+    )
