@@ -183,3 +183,22 @@ def _mark_unfinished_runs_failed(db_path: Path, source: str, after: int, note: s
             )
     finally:
         db.close()
+
+
+def after_crawl(db_path: Path, source: str) -> None:
+    """The catalogue's post-crawl work, run by the scheduler after each crawl.
+
+    Grouping, closing and the site's precomputed tables are kept up to date inside the
+    crawl itself (the store pipeline and SQLite triggers); what is left is housekeeping
+    that keeps the served catalogue fast: refreshed query-planner statistics and a WAL
+    checkpoint so the write-ahead log does not grow without bound.
+    """
+    if not Path(db_path).exists():
+        return
+    db = sqlite_utils.Database(db_path)
+    try:
+        db.conn.execute("PRAGMA busy_timeout = 30000")
+        db.conn.execute("PRAGMA optimize")
+        db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        db.close()
