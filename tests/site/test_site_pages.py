@@ -251,6 +251,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_off_sql_and_exports
     assert "Sitemap: https://evaljobs.example/sitemap.xml" in text
     assert "Disallow: /catalogue?sql=" in text
     assert "Disallow: /*.csv" in text
+    assert "Disallow: /*?*&" in text
 
 
 def test_the_sitemap_lists_the_guides_and_every_open_listing_page(site, catalogue):

@@ -1457,6 +1457,8 @@ async def robots_txt(datasette: Any, request: Any) -> Response:
         f"Disallow: {prefix}/*.json",
         f"Disallow: {prefix}/*_facet",
         f"Disallow: {prefix}/*_next=",
+        # One filter is a page worth indexing ("law jobs"); combinations are endless.
+        f"Disallow: {prefix}/*?*&",
         f"Disallow: {prefix}/{DATABASE}.db",
         f"Allow: {prefix}/",
         "",
