@@ -906,15 +906,29 @@ async def card_extras(
                 }
             )
         if search:
+            # The matching words of the description, marked; the title's when the match is
+            # only there, or when the source allows a link but not a copy of its text.
+            link_out = {
+                slug
+                for slug, row in (await _sources(datasette)).items()
+                if row.get("republish") == "link-out"
+            }
             try:
                 result = await db.execute(
-                    "select l.id as id, snippet(listings_fts, -1, char(2), char(3), '…', 24) as snippet "
+                    "select l.id as id, l.source as source, "
+                    "snippet(listings_fts, 2, char(2), char(3), '…', 24) as body, "
+                    "snippet(listings_fts, 0, char(2), char(3), '…', 24) as title "
                     "from listings_fts join listings l on l.rowid = listings_fts.rowid "
                     f"where listings_fts match escape_fts(?) and l.id in ({_marks(len(ids))})",
                     [search, *ids],
                 )
-                snippets = {row["id"]: snippet_markup(row["snippet"]) for row in result.rows}
-            except Exception:
+                for row in result.rows:
+                    body = row["body"] or ""
+                    if "\x02" in body and row["source"] not in link_out:
+                        snippets[row["id"]] = snippet_markup(body)
+                    elif "\x02" in (row["title"] or ""):
+                        snippets[row["id"]] = snippet_markup(row["title"])
+            except Exception:  # a search the FTS cannot parse: cards without snippets
                 snippets = {}
     return {
         "flags": flags,
