@@ -20,12 +20,19 @@ from typing import Any
 from classifier.features import FIELDS, Doc, missing_fields, prepare, raw_field
 from classifier.judgement import DOMAINS, RED_FLAGS, ROLE_TYPES, VERDICTS, Judgement, RedFlag
 from classifier.languages import extract_languages
-from classifier.persist import ModelError, ModelMissingError, ModelVersionError, load_model
+from classifier.model import with_language_domain
+from classifier.persist import (
+    ModelError,
+    ModelMissingError,
+    ModelVersionError,
+    ensure_model,
+    load_model,
+)
 
 __all__ = [
     "DOMAINS", "RED_FLAGS", "ROLE_TYPES", "VERDICTS", "Judgement", "RedFlag", "ModelError",
     "ModelMissingError", "ModelVersionError", "judge", "judge_many", "default_model",
-    "clear_model_cache",
+    "clear_model_cache", "ensure_model",
 ]
 
 _MODEL: Any = None
@@ -126,12 +133,13 @@ def judge_many(listings: Iterable[Mapping[str, Any]], employers: Sequence[Mappin
         out = outputs.get(i)
         flags = _red_flags(listing, doc, employers)
         relevant = bool(out and out.relevant)
+        languages = extract_languages(doc["title"], doc["description"]) if relevant else []
         result.append(Judgement(
             relevant=relevant,
             relevance_score=round(out.relevance_score, 4) if out else 0.0,
             role_types=list(out.role_types) if relevant else [],
-            domains=list(out.domains) if relevant else [],
-            languages=extract_languages(doc["title"], doc["description"]) if relevant else [],
+            domains=with_language_domain(out.domains, languages) if relevant else [],
+            languages=languages,
             red_flags=flags,
             verdict=decide_verdict(scam[i], flags),
             scam_score=round(scam[i], 4),

@@ -21,6 +21,7 @@ from sklearn.model_selection import cross_val_predict
 
 from classifier.judgement import DOMAINS, ROLE_TYPES
 from classifier.languages import extract_languages
+from classifier.model import with_language_domain
 from classifier.persist import default_model_dir, read_card
 from classifier.train import DEFAULT_CONFIG, LabelledData, build_pipelines, load_labels, make_folds
 
@@ -158,6 +159,12 @@ def cross_validate_config(data: LabelledData, config: dict, folds=None, seed: in
                                     ("domains", data.domains, DOMAINS)):
         truth = truth_all[rel]
         pred = np.asarray(cross_val_predict(pipes[task], rel_docs, truth, cv=sub_folds, n_jobs=n_jobs))
+        if task == "domains":
+            # As judge() does: a named language of the work adds `language` (and drops `general`).
+            for k, doc in enumerate(rel_docs):
+                languages = extract_languages(doc["title"], doc["description"])
+                names = with_language_domain([DOMAINS[j] for j in np.flatnonzero(pred[k])], languages)
+                pred[k] = [int(d in names) for d in DOMAINS]
         report.tasks[task] = micro_scores(truth, pred)
         report.per_label[task] = per_label_scores(truth, pred, labels)
         position = {int(r): k for k, r in enumerate(rel)}

@@ -30,6 +30,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from classifier.features import Doc
+from classifier.judgement import DOMAINS
 
 # A rare label (marketing, ab-comparison) can be absent from a training fold; one-vs-rest then
 # predicts it constant, which is the right answer, not a problem worth a warning per fold.
@@ -201,6 +202,15 @@ def iterative_folds(Y: np.ndarray, groups: Sequence[str], n_splits: int = 5,
     fold_of_row = fold_of_group[group_of_row]
     return [(np.flatnonzero(fold_of_row != k), np.flatnonzero(fold_of_row == k))
             for k in range(n_splits)]
+
+
+def with_language_domain(domains: Sequence[str], languages: Sequence[str]) -> list[str]:
+    """TAXONOMY.md: a named language of the work adds the `language` domain (and so `general`,
+    given only when no other domain applies, goes). Domains keep the vocabulary's order."""
+    if not languages:
+        return list(domains)
+    chosen = (set(domains) | {"language"}) - {"general"}
+    return [d for d in DOMAINS if d in chosen]
 
 
 # --- the bundle ----------------------------------------------------------------------------------
