@@ -257,11 +257,9 @@ def build_catalogue(path: str | Path) -> dict[str, Any]:
     paid = [x for x in remotive if x.get("pay_max") or x.get("pay_min")]
     made = {SCAM_ID, HOSTILE_ID}
     pay_cut = next(x for x in paid if x["id"] not in made)
-    closed = next(
-        x
-        for x in remotive
-        if x is not pay_cut and x["id"] not in made and x["judgement"].get("relevant")
-    )
+    others = [x for x in remotive if x is not pay_cut and x["id"] not in made]
+    # A relevant listing if the judge found one (so "closed" is one click away), else any.
+    closed = next((x for x in others if x["judgement"].get("relevant")), others[0])
     for field in ("pay_min", "pay_max", "pay_hourly_min", "pay_hourly_max"):
         if pay_cut.get(field):
             pay_cut[field] = round(float(pay_cut[field]) * 0.8, 2)
