@@ -950,9 +950,12 @@ STRONG_FLAGS: frozenset[str] = frozenset(
     {"pay-to-apply", "deposit-to-unlock", "money-mule", "impersonation", "sensitive-info-early"}
 )
 WEAK_FLAGS: frozenset[str] = frozenset(RED_FLAGS) - STRONG_FLAGS
-# The scam model alone (no quoted sign) can send a listing to review, never flag it.
-REVIEW_SCORE: float = 0.5
-# With at least one quoted sign, a model this sure turns review into flagged.
+# The scam model alone (no quoted sign) can send a listing to review, never flag it. Its
+# probabilities are relative to EMSCAD's balanced 46% fraud prior and AI-platform postings are
+# out of its domain: on 349 real platform postings 6.9% score >= 0.5 but 1.7% >= 0.8
+# (bench/RULES_EVAL.md), so a model-only review needs 0.8.
+REVIEW_SCORE: float = 0.8
+# With at least one quoted weak sign, a model this sure turns review into flagged.
 FLAG_SCORE_WITH_SIGN: float = 0.5
 
 
@@ -965,10 +968,10 @@ def decide_verdict(scam_score: float, flags: Sequence[RedFlag]) -> str:
     2. flagged — two or more different weak signs (off-platform-contact, too-good-to-be-true,
        unnamed-employer, urgency);
     3. flagged — one weak sign and scam_score >= FLAG_SCORE_WITH_SIGN (0.5): the model agrees;
-    4. review — one weak sign;
-    5. review — no sign but scam_score >= REVIEW_SCORE (0.5): the model's suspicion without
+    4. review — one weak sign (model below 0.5);
+    5. review — no sign but scam_score >= REVIEW_SCORE (0.8): the model's suspicion without
        quotable evidence asks for a human look, never a flag;
-    6. clean — otherwise.
+    6. clean — otherwise (no sign and scam_score < 0.8).
     A NaN or non-numeric scam_score counts as 0.0 (no model opinion).
     """
     try:

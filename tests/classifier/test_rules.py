@@ -213,8 +213,9 @@ def flag(name: str) -> RedFlag:
 
 @pytest.mark.parametrize(("score", "flags", "verdict"), [
     (0.0, [], "clean"),
-    (0.49, [], "clean"),
-    (0.5, [], "review"),
+    (0.5, [], "clean"),
+    (0.79, [], "clean"),
+    (0.8, [], "review"),
     (0.99, [], "review"),
     (0.1, [flag("urgency")], "review"),
     (0.7, [flag("urgency")], "flagged"),
