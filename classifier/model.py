@@ -46,7 +46,7 @@ def make_linear(kind: str, C: float = 1.0, random_state: int = 0) -> BaseEstimat
         return LogisticRegression(C=C, max_iter=2000, solver="liblinear", class_weight="balanced",
                                   random_state=random_state)
     if kind == "svc":
-        return LinearSVC(C=C, class_weight="balanced", random_state=random_state)
+        return LinearSVC(C=C, class_weight="balanced", max_iter=5000, random_state=random_state)
     if kind == "sgd":
         return SGDClassifier(loss="modified_huber", alpha=1e-4 / max(C, 1e-6), class_weight="balanced",
                              max_iter=50, tol=1e-4, random_state=random_state)
