@@ -167,4 +167,4 @@ def serve(
 
     ds = make_datasette(db_path, base_url=base_url)
     asyncio.run(ds.invoke_startup())  # what `datasette serve` does before uvicorn starts
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
