@@ -186,11 +186,14 @@ DOMAIN_HINTS: dict[str, str] = {
               r"cyber|security engineer|data engineer|data scien|machine learning|\bml\b|swe\b|\bgit\b|"
               r"web dev|ios\b|android|kotlin|swift\b|php\b|ruby|scala\b|react|node|api\b|cloud|aws\b|"
               r"linux|database|computer science|algorithm|sysadmin|system administrator|network|"
-              r"shopify|html|css\b|compiler|kubernetes|terraform|qa engineer|it support|computer",
+              r"shopify|html|css\b|compiler|kubernetes|terraform|qa engineer|it support|computer|"
+              r"llm|ai evaluation|evaluation engineer|eval engineer|ai engineer|prompt engineer",
     "math": r"math|statistic|algebra|calculus|geometr|probabilit|olympiad|imo\b|latex|actuar|"
             r"quantitative|number theory|combinator|topolog",
     "science": r"physic|chemi|biolog|biochem|scien|geolog|geoscien|astronom|astrophys|ecolog|"
-               r"environment|engineering|engineer\b|mechanical|electrical|civil|aerospace|materials|"
+               r"environment|engineering|(?:mechanical|electrical|civil|chemical|structural|"
+               r"aerospace|industrial|petroleum|biomedical|nuclear|process|hardware) engineer|"
+               r"mechanical|electrical|civil|aerospace|materials|"
                r"robotic|cad\b|solidworks|freecad|autocad|\bgis\b|qgis|survey|architect|hvac|stem\b|"
                r"neuroscien|genetic|genomic|molecular|proteomic|phylogen|agricultur|climate|energy|"
                r"nuclear|optic|lab\b|laborator|biotech|zoolog|botan|oceanograph|meteorolog",
@@ -248,6 +251,7 @@ TITLE_CUES: dict[str, str] = {
              r"marketing manager|account executive|administrator|analyst|director|head of|\blead\b",
     "model_building": r"machine learning engineer|ml engineer|\bml\b|research(?:er| scientist| engineer)|"
                       r"data scientist|computer vision|applied scientist|ai engineer",
+    "translation": r"translat|interpret|locali[sz]|transcreat|subtitl",
 }
 # Phrases of a description that say what the work is (plain substrings of the lower-cased text:
 # `in` runs in C, ~40 checks cost far less than one regular expression over a long posting).
@@ -264,7 +268,8 @@ BODY_CUES: dict[str, tuple[str, ...]] = {
                   "recordings"),
     "model_building": ("pytorch", "tensorflow", "mlops", "deploy models", "model training",
                        "distributed training", "inference", "kubernetes", "production ml",
-                       "ml pipeline", "build models", "architect"),
+                       "ml pipeline", "build models", "architect", "algorithm", "pretrain",
+                       "publish", "papers", "novel ", "state-of-the-art"),
     "staff": ("quota", "sales", "customer success", "account executive", "recruiting",
               "pipeline generation", "stakeholders"),
 }

@@ -380,8 +380,24 @@ class ModelCard:
         return "\n".join(lines)
 
 
-def _model_version(files: dict[str, str], config: dict, seed: int) -> str:
-    blob = json.dumps({"files": files, "config": config, "seed": seed,
+# The modules whose code shapes the fitted model: a change there is a new model even on the
+# same data and parameters.
+MODEL_CODE_FILES: tuple[str, ...] = ("features.py", "model.py", "train.py", "languages.py", "scam.py",
+                                     "text.py")
+
+
+def code_digest() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in MODEL_CODE_FILES:
+        path = here / name
+        if path.exists():
+            digest.update(name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _model_version(files: dict[str, str], config: dict, seed: int, code: str = "") -> str:
+    blob = json.dumps({"files": files, "config": config, "seed": seed, "code": code,
                        "sklearn": sklearn.__version__}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
@@ -479,7 +495,7 @@ def train_all(labels_dir: Path | str | None = None, out_dir: Path | str | None =
     log.info("fit done after %.1fs", time.perf_counter() - started)
     bundle.scam, scam_note = _fit_scam(labels_dir, seed)
     log.info("scam model done after %.1fs", time.perf_counter() - started)
-    version = _model_version(data.files, config, seed)
+    version = _model_version(data.files, config, seed, code_digest())
     bundle.model_version = version
     per_dataset: dict[str, int] = {}
     for r in data.records:
