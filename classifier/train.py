@@ -4,7 +4,7 @@ This module owns reading the labelled data (`data/labels/*.jsonl`, sorted by id 
 deterministic, plus the EMSCAD file for the scam model), the model selection (a small grid
 of feature variants and linear models compared by cross-validation on the training data
 only, with shared iterative-stratified folds over groups of identical texts), the final fit
-and the model card: model_version (short hash of training data + parameters), sha256 of each
+and the model card: model_version (short hash of training data, parameters and model code), sha256 of each
 training file, library versions, cross-validated figures per task, thresholds, and every
 candidate tried with its figure. A run takes seconds to a minute on two cores.
 """
