@@ -185,10 +185,6 @@ class ListingContext:
             for m in pattern.finditer(low):
                 yield sentence, low, m
 
-    def has_any(self, keywords: Iterable[str]) -> bool:
-        low_text = self.index.lower
-        return any(kw in low_text for kw in keywords)
-
     @property
     def links(self) -> list[tuple[str, str, str]]:
         """(raw, host, where) of apply_url, url and every link in the text; "where" is the

@@ -165,6 +165,12 @@ def test_real_emscad_negation_raises_no_pay_to_apply() -> None:
     assert "pay-to-apply" not in flags_of(case["text"])
 
 
+def test_generic_company_field_is_unnamed_employer_but_a_named_platform_client_is_not() -> None:
+    assert flags_of("Rate AI answers.", company="Confidential")["unnamed-employer"] == "Company: Confidential"
+    assert "unnamed-employer" not in flags_of(
+        "Our client, a leading AI lab, needs reviewers.", company="Mercor")
+
+
 def test_hourly_expert_pay_with_part_time_is_not_too_good() -> None:
     assert flags_of("Up to $160/hr. Flexible hours, part-time, fully remote.") == {}
 
