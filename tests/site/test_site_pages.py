@@ -562,3 +562,124 @@ def test_cards_facets_and_counts_follow_every_write_to_listings(tmp_path):
     assert db.execute("select count(*) from listing_cards").fetchone()[0] == 0
     assert db.execute("select count(*) from listing_facets").fetchone()[0] == 0
     assert db.execute("select coalesce(sum(n), 0) from facet_counts").fetchone()[0] == 0
+
+
+def reference_facet_counts(
+    catalogue: dict[str, Any], query: dict[str, list[str]]
+) -> dict[str, dict[str, int]]:
+    """The listings page's facet counts computed the slow, obvious way (the test's oracle)."""
+    from catalogue.site.plugins.evaljobs_site import FACETS, _cutoff
+
+    conn = sqlite3.connect(catalogue["path"])
+    cards = {
+        r[0]: r
+        for r in conn.execute(
+            "select card, shown, is_open, relevant, is_flagged, listed_at from listing_cards"
+        )
+    }
+    facets: dict[int, set[tuple[str, str]]] = {}
+    for card, facet, value in conn.execute("select card, facet, value from listing_facets"):
+        facets.setdefault(card, set()).add((facet, value))
+    conn.close()
+    shows = {k for k in ("_closed", "_irrelevant", "_flagged") if k in query}
+    selected = []
+    for card, shown, is_open, relevant, flagged, listed_at in cards.values():
+        if not shows and not shown:
+            continue
+        if shows and (
+            ("_closed" not in shows and not is_open)
+            or ("_irrelevant" not in shows and not relevant)
+            or ("_flagged" not in shows and flagged)
+        ):
+            continue
+        ok = True
+        for facet, (param, _h, _l) in FACETS.items():
+            if param in query and not any(
+                (facet, v) in facets.get(card, set()) for v in query[param]
+            ):
+                ok = False
+        if "_within" in query and not (listed_at and listed_at >= _cutoff(query["_within"][0])):
+            ok = False
+        if ok:
+            selected.append(card)
+    counts: dict[str, dict[str, int]] = {}
+    for card in selected:
+        for facet, value in facets.get(card, set()):
+            counts.setdefault(facet, {})[value] = counts.setdefault(facet, {}).get(value, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"_domain": ["general"]},
+        {"_role": ["response-rating"], "_pay": ["not-stated"]},
+        {"_closed": ["1"], "_irrelevant": ["1"]},
+        {"_flagged": ["1"], "_verdict": ["flagged", "review"]},
+        {"_country": ["US", "anywhere"], "_within": ["month"]},
+    ],
+)
+def test_facet_counts_from_bitmaps_and_from_sql_equal_the_obvious_count(site, catalogue, query):
+    from catalogue.site.plugins.evaljobs_site import facet_bitmaps
+
+    qs = urllib.parse.urlencode([(k, v) for k, values in query.items() for v in values])
+    path = f"/catalogue/listing_cards.json?_facet_size=max&{qs}"
+    expected = reference_facet_counts(catalogue, query)
+    by_sql = site.get(path + "&card__gte=0").json()  # a column filter: only SQL can answer
+    site._run(facet_bitmaps(site.ds, wait=True))
+    by_bitmaps = site.get(path).json()
+    for data in (by_sql, by_bitmaps):
+        for facet in (
+            "role",
+            "domain",
+            "lang",
+            "country",
+            "employer",
+            "verdict",
+            "source",
+            "pay",
+            "remote",
+            "flag",
+        ):
+            got = {
+                r["value"]: r["count"]
+                for r in data["facet_results"].get(facet, {}).get("results", [])
+            }
+            assert got == expected.get(facet, {}), (facet, query)
+
+
+def test_counts_follow_a_write_to_the_catalogue_at_once(tmp_path):
+    from catalogue import store
+    from catalogue.schema import open_catalogue
+    from catalogue.site.plugins.evaljobs_site import facet_bitmaps
+    from catalogue.site_app import make_datasette
+    from conftest import SiteClient
+
+    def listing(n: int) -> dict[str, Any]:
+        return {
+            "source": "remotive",
+            "source_id": str(n),
+            "title": f"Legal rater {n}",
+            "company": "Acme",
+            "judgement": {"relevant": True, "role_types": ["response-rating"], "domains": ["law"]},
+        }
+
+    path = tmp_path / "c.db"
+    db = open_catalogue(path)
+    store.store_batch(db, None, [listing(1)])
+    client = SiteClient(make_datasette(path))
+    try:
+        client._run(facet_bitmaps(client.ds, wait=True))
+        law = client.get("/catalogue/listing_cards.json?_domain=law").json()["facet_results"][
+            "domain"
+        ]["results"]
+        assert law[0]["count"] == 1
+        store.store_batch(db, None, [listing(2)])
+        law = client.get("/catalogue/listing_cards.json?_domain=law").json()["facet_results"][
+            "domain"
+        ]["results"]
+        assert law[0]["count"] == 2
+    finally:
+        client.close()
+        db.conn.close()
