@@ -650,11 +650,12 @@ def test_facet_counts_from_bitmaps_and_from_sql_equal_the_obvious_count(site, ca
 
 
 def test_counts_follow_a_write_to_the_catalogue_at_once(tmp_path):
+    from conftest import SiteClient
+
     from catalogue import store
     from catalogue.schema import open_catalogue
     from catalogue.site.plugins.evaljobs_site import facet_bitmaps
     from catalogue.site_app import make_datasette
-    from conftest import SiteClient
 
     def listing(n: int) -> dict[str, Any]:
         return {
