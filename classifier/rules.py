@@ -887,8 +887,7 @@ _URGENCY_RE = re.compile(
 
 _URGENCY_KEYWORDS = frozenset(
     """urgent urgently today tomorrow away now limited spots slots seats places filling
-    served serve within act hurry miss expires ends valid chance late deadline immediately asap started
-    position positions offer""".split()
+    served serve within act hurry miss expires chance late deadline immediately asap only""".split()
 )
 
 
