@@ -727,8 +727,24 @@ def _claim_re(name: str) -> re.Pattern[str]:
     )
 
 
+_LAST_REGISTRY: list[Any] = [None, ()]  # [the sequence object last digested, its digest]
+
+
 def _registry(employers: Sequence[Mapping[str, Any]]) -> tuple[_Employer, ...]:
-    """Digest an employer registry once (cached on its contents)."""
+    """Digest an employer registry once (cached on its contents).
+
+    A batch passes the same registry object for every listing: that object is recognised
+    without re-reading it (a registry is not expected to change in place during a run).
+    """
+    if employers is _LAST_REGISTRY[0]:
+        return _LAST_REGISTRY[1]
+    digest = _registry_by_contents(employers)
+    if isinstance(employers, tuple):  # immutable: safe to recognise by identity
+        _LAST_REGISTRY[:] = [employers, digest]
+    return digest
+
+
+def _registry_by_contents(employers: Sequence[Mapping[str, Any]]) -> tuple[_Employer, ...]:
     key = tuple(
         (str(e.get("key") or ""), str(e.get("name") or ""), tuple(map(str, e.get("aliases") or ())),
          tuple(map(str, e.get("domains") or ())))
