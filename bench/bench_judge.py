@@ -41,7 +41,7 @@ def load_listings(labels_dir: Path, n: int, seed: int = 0) -> tuple[list[dict], 
     """At least n listings from the committed labelled files, repeated in shuffled order."""
     base: list[dict] = []
     for path in sorted(labels_dir.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8").split("\n"):  # not splitlines(): U+2028 in JSON
             try:
                 record = json.loads(line)
             except ValueError:

@@ -115,3 +115,63 @@ def test_the_trained_bundle_predicts_relevance_probabilities_and_known_labels(ju
     assert out[0].relevant and not out[1].relevant
     assert set(out[0].role_types) <= set(ROLE_TYPES) and out[0].role_types
     assert set(out[0].domains) <= set(DOMAINS) and out[0].domains
+
+
+@pytest.fixture(scope="module")
+def small_labels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """120 committed labelled lines (60 relevant, 60 not), enough to train and cross-validate."""
+    records = []
+    for path in sorted((REPO / "data" / "labels").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").split("\n"):  # not splitlines(): U+2028 in JSON
+            try:
+                record = json.loads(line)
+            except ValueError:  # a broken line is load_labels' business (skipped, logged)
+                continue
+            if isinstance(record, dict) and "relevant" in record:
+                records.append(record)
+    chosen = [r for r in records if r["relevant"]][::7][:60] + [r for r in records if not r["relevant"]][::7][:60]
+    folder = tmp_path_factory.mktemp("small-labels")
+    (folder / "small.jsonl").write_text("\n".join(json.dumps(r) for r in chosen) + "\n")
+    return folder
+
+
+def test_cli_train_prints_the_card_and_evaluate_prints_the_tables(small_labels: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from evaljobs.cli import main
+
+    runner = CliRunner()
+    out_dir = tmp_path / "model"
+    trained = runner.invoke(main, ["train", "--labels", str(small_labels), "--out", str(out_dir), "--no-select"])
+    assert trained.exit_code == 0, trained.output
+    assert "model_version" in trained.output and "cv relevance" in trained.output
+    card = json.loads((out_dir / "model_card.json").read_text())
+    assert set(card["cv_metrics"]) >= {"relevance", "role_types", "domains"}
+    assert "benture" in card["cv_per_dataset"]["relevance"]  # slices by the lines' dataset field
+    evaluated = runner.invoke(main, ["evaluate", "--labels", str(small_labels)],
+                              env={"EVALJOBS_MODEL_DIR": str(out_dir)})
+    assert evaluated.exit_code == 0, evaluated.output
+    for heading in ("relevance", "role_types per label", "domains per label", "per dataset / platform"):
+        assert heading in evaluated.output
+
+
+def test_training_twice_on_the_same_data_gives_the_same_version_and_predictions(small_labels: Path,
+                                                                                 tmp_path: Path) -> None:
+    from classifier.features import prepare
+    from classifier.train import train_all
+
+    a = train_all(small_labels, tmp_path / "a", select=False, cross_validate=False)
+    b = train_all(small_labels, tmp_path / "b", select=False, cross_validate=False)
+    assert a.model_version == b.model_version
+    docs = [prepare({"title": "AI Tutor – Contract Law"}), prepare({"title": "Nurse", "company": "Mercor"})]
+    pa = load_model(tmp_path / "a").predict_docs(docs)
+    pb = load_model(tmp_path / "b").predict_docs(docs)
+    assert pa == pb
+
+
+def test_too_few_labels_is_a_clear_error(tmp_path: Path) -> None:
+    from classifier.train import train_all
+
+    (tmp_path / "x.jsonl").write_text(json.dumps({"id": "x:1", "title": "AI Rater", "relevant": True}) + "\n")
+    with pytest.raises(ValueError, match="too few labelled listings"):
+        train_all(tmp_path, tmp_path / "model", select=False)
