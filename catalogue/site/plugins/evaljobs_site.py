@@ -647,7 +647,8 @@ def _catalogue_version(datasette: Any) -> tuple[int, ...] | None:
         except OSError:
             version.extend((0, 0))
             continue
-        version.extend((stat.st_mtime_ns, stat.st_size))
+        # An empty WAL is created and removed by readers opening and closing: not a write.
+        version.extend((stat.st_mtime_ns, stat.st_size) if stat.st_size else (0, 0))
     return tuple(version)
 
 
