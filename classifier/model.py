@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
 from classifier.features import Doc
@@ -227,6 +228,83 @@ class TaskOutput:
 
 
 @dataclass
+class LinearHeads:
+    """The fitted linear models as plain matrices, for predicting without sklearn's per-call
+    input validation (which costs ~10 ms per call, the whole budget of a one-listing judge()).
+
+    relevance: CalibratedClassifierCV(sigmoid) over linear models = the mean over its folds of
+    expit(-(a * (X @ w + b) + c)); role types / domains: one-vs-rest decision = X @ W + b.
+    Built and checked against the sklearn path by `JudgeModel.compile()`.
+    """
+
+    rel_W: np.ndarray  # (n_features, n_calibrated)
+    rel_b: np.ndarray
+    rel_a: np.ndarray
+    rel_c: np.ndarray
+    roles_W: np.ndarray  # (n_features, n_labels)
+    roles_b: np.ndarray
+    domains_W: np.ndarray
+    domains_b: np.ndarray
+
+    def relevance(self, X: Any) -> np.ndarray:
+        df = np.asarray(X @ self.rel_W) + self.rel_b
+        return (1.0 / (1.0 + np.exp(self.rel_a * df + self.rel_c))).mean(axis=1)
+
+    @staticmethod
+    def decision(X: Any, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.asarray(X @ W) + b
+
+
+def _linear(estimator: Any) -> tuple[np.ndarray, float] | None:
+    coef = getattr(estimator, "coef_", None)
+    if coef is None or np.asarray(coef).shape[0] != 1 or not hasattr(estimator, "decision_function"):
+        return None
+    intercept = np.ravel(getattr(estimator, "intercept_", [0.0]))
+    return np.asarray(coef, dtype=np.float64).ravel(), float(intercept[0])
+
+
+def _ovr_matrices(ovr: OneVsRestClassifier, n_features: int) -> tuple[np.ndarray, np.ndarray] | None:
+    W = np.zeros((n_features, len(ovr.estimators_)))
+    b = np.zeros(len(ovr.estimators_))
+    for j, est in enumerate(ovr.estimators_):
+        if hasattr(est, "y_") and not hasattr(est, "coef_"):  # a label constant in training
+            b[j] = float(np.ravel(est.y_)[0])
+            continue
+        parts = _linear(est)
+        if parts is None:
+            return None
+        W[:, j], b[j] = parts
+    return W, b
+
+
+def _fast_transform(step: Any, docs: list, cache: dict[int, Any]) -> Any:
+    """What `step.transform(docs)` computes, without sklearn's wrappers; cached per object."""
+    key = id(step)
+    if key in cache:
+        return cache[key]
+    if isinstance(step, FeatureUnion):
+        weights = step.transformer_weights or {}
+        blocks = []
+        for name, part in step.transformer_list:
+            if part in ("drop", None):
+                continue
+            weight = weights.get(name, 1.0)
+            block = _fast_transform(part, docs, cache)
+            blocks.append(block if weight == 1.0 else block * weight)
+        result = sparse.hstack(blocks).tocsr()
+    elif isinstance(step, Pipeline):
+        result = docs
+        for _, part in step.steps:
+            result = _fast_transform(part, result, {})
+    elif isinstance(step, FunctionTransformer) and not step.validate:
+        result = step.func(docs, **(step.kw_args or {}))
+    else:
+        result = step.transform(docs)
+    cache[key] = result
+    return result
+
+
+@dataclass
 class JudgeModel:
     """Everything `judge()` needs, pickled as one file (see persist.py)."""
 
@@ -240,44 +318,77 @@ class JudgeModel:
     model_version: str = ""
     sklearn_version: str = ""
     card: dict = field(default_factory=dict)
+    heads: LinearHeads | None = None
+
+    def compile(self, check_docs: Sequence[Doc]) -> bool:
+        """Build `heads` from the fitted linear models and keep them only if they give the
+        sklearn path's answers on `check_docs` (else predict through sklearn)."""
+        self.heads = None
+        try:
+            calibrated = self.relevance.steps[-1][1]
+            rel = [(_linear(c.estimator), c.calibrators[0]) for c in calibrated.calibrated_classifiers_]
+            if any(parts is None or not hasattr(cal, "a_") for parts, cal in rel):
+                return False
+            n_rel = len(rel[0][0][0])
+            roles_ovr = self.role_types.steps[-1][1].model_
+            domains_ovr = self.domains.steps[-1][1].model_
+            roles = _ovr_matrices(roles_ovr, roles_ovr.estimators_[0].n_features_in_
+                                  if hasattr(roles_ovr.estimators_[0], "n_features_in_") else 0)
+            domains = _ovr_matrices(domains_ovr, domains_ovr.estimators_[0].n_features_in_
+                                    if hasattr(domains_ovr.estimators_[0], "n_features_in_") else 0)
+            if roles is None or domains is None:
+                return False
+            heads = LinearHeads(
+                rel_W=np.column_stack([p[0] for p, _ in rel]).reshape(n_rel, len(rel)),
+                rel_b=np.array([p[1] for p, _ in rel]),
+                rel_a=np.array([float(cal.a_) for _, cal in rel]),
+                rel_c=np.array([float(cal.b_) for _, cal in rel]),
+                roles_W=roles[0], roles_b=roles[1], domains_W=domains[0], domains_b=domains[1],
+            )
+        except (AttributeError, IndexError, TypeError, ValueError):
+            return False
+        docs = list(check_docs)
+        slow = self._predict(docs, None)
+        fast = self._predict(docs, heads)
+        agree = all(
+            abs(a.relevance_score - b.relevance_score) < 1e-6 and a.role_types == b.role_types
+            and a.domains == b.domains for a, b in zip(slow, fast, strict=True)
+        )
+        self.heads = heads if agree else None
+        return agree
 
     def predict_docs(self, docs: Sequence[Doc]) -> list[TaskOutput]:
         """Relevance for every doc; role types and domains for the relevant ones only."""
+        return self._predict(list(docs), self.heads)
+
+    def _predict(self, docs: list, heads: LinearHeads | None) -> list[TaskOutput]:
         if not docs:
             return []
         cache: dict[int, Any] = {}
-        batch = list(docs)
 
-        def transform(step: Any) -> Any:
+        def features(pipe: Pipeline) -> Any:
             # The pipelines share one fitted FeatureUnion (some wrap it with extra features):
             # each distinct transformer runs once per batch.
-            key = id(step)
-            if key not in cache:
-                if isinstance(step, FeatureUnion):
-                    weights = step.transformer_weights or {}
-                    blocks = []
-                    for name, t in step.transformer_list:
-                        if t in ("drop", None):
-                            continue
-                        weight = weights.get(name, 1.0)
-                        blocks.append(transform(t) if weight == 1.0 else transform(t) * weight)
-                    cache[key] = sparse.hstack(blocks).tocsr()
-                else:
-                    cache[key] = step.transform(batch)
-            return cache[key]
+            return _fast_transform(pipe.steps[0][1], docs, cache)
 
-        def features(pipe: Pipeline, rows: Sequence[Doc]) -> Any:
-            return transform(pipe.steps[0][1])
-
-        X = features(self.relevance, docs)
-        proba = self.relevance.steps[-1][1].predict_proba(X)[:, 1]
+        X = features(self.relevance)
+        if heads is not None:
+            proba = heads.relevance(X)
+        else:
+            proba = self.relevance.steps[-1][1].predict_proba(X)[:, 1]
         out = [TaskOutput(float(p), bool(p >= self.relevance_threshold)) for p in proba]
         rel = np.flatnonzero(proba >= self.relevance_threshold)
         if len(rel):
-            Xr = features(self.role_types, docs)[rel]
-            roles = self.role_types.steps[-1][1].predict(Xr)
-            Xd = features(self.domains, docs)[rel]
-            doms = self.domains.steps[-1][1].predict(Xd)
+            roles_model = self.role_types.steps[-1][1]
+            domains_model = self.domains.steps[-1][1]
+            Xr = features(self.role_types)[rel]
+            Xd = features(self.domains)[rel]
+            if heads is not None:
+                roles = roles_model.decide(heads.decision(Xr, heads.roles_W, heads.roles_b))
+                doms = domains_model.decide(heads.decision(Xd, heads.domains_W, heads.domains_b))
+            else:
+                roles = roles_model.predict(Xr)
+                doms = domains_model.predict(Xd)
             for k, i in enumerate(rel):
                 out[i].role_types = [self.role_labels[j] for j in np.flatnonzero(roles[k])]
                 out[i].domains = [self.domain_labels[j] for j in np.flatnonzero(doms[k])]

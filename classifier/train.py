@@ -451,7 +451,7 @@ def fit_bundle(data: LabelledData, config: dict, seed: int = 0) -> JudgeModel:
         warnings.simplefilter("ignore")  # a rare label absent from an inner fold
         roles = roles_estimator(config["role_types"], seed, cv).fit(X_roles, data.roles[rel])
         domains = domains_estimator(config["domains"], seed, cv).fit(X_domains, data.domains[rel])
-    return JudgeModel(
+    bundle = JudgeModel(
         relevance=Pipeline([("features", relevance_features), ("clf", relevance)]),
         role_types=Pipeline([("features", role_features), ("clf", roles)]),
         domains=Pipeline([("features", domain_features), ("clf", domains)]),
@@ -460,6 +460,10 @@ def fit_bundle(data: LabelledData, config: dict, seed: int = 0) -> JudgeModel:
         relevance_threshold=float(config["relevance_threshold"]),
         sklearn_version=sklearn.__version__,
     )
+    # Plain-matrix prediction, kept only when it reproduces sklearn's answers on the labels.
+    if not bundle.compile(data.docs):
+        log.warning("linear heads disagree with the sklearn models; predicting through sklearn")
+    return bundle
 
 
 def train_all(labels_dir: Path | str | None = None, out_dir: Path | str | None = None,

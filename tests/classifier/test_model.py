@@ -175,3 +175,14 @@ def test_too_few_labels_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "x.jsonl").write_text(json.dumps({"id": "x:1", "title": "AI Rater", "relevant": True}) + "\n")
     with pytest.raises(ValueError, match="too few labelled listings"):
         train_all(tmp_path, tmp_path / "model", select=False)
+
+
+def test_the_plain_matrix_heads_give_the_sklearn_answers(judge_model) -> None:
+    from classifier.features import prepare
+
+    assert judge_model.heads is not None
+    docs = [prepare({"title": t, "description": d}) for t, d in [
+        ("AI Tutor – Contract Law", ""), ("Bilingual AI Rater (German)", "Rate answers in German."),
+        ("Registered Nurse", "Evaluate AI answers to clinical questions."), ("Pastry Chef", "Bake bread."),
+    ]]
+    assert judge_model._predict(docs, judge_model.heads) == judge_model._predict(docs, None)
