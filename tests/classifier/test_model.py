@@ -185,4 +185,7 @@ def test_the_plain_matrix_heads_give_the_sklearn_answers(judge_model) -> None:
         ("AI Tutor – Contract Law", ""), ("Bilingual AI Rater (German)", "Rate answers in German."),
         ("Registered Nurse", "Evaluate AI answers to clinical questions."), ("Pastry Chef", "Bake bread."),
     ]]
-    assert judge_model._predict(docs, judge_model.heads) == judge_model._predict(docs, None)
+    fast, slow = judge_model._predict(docs, judge_model.heads), judge_model._predict(docs, None)
+    for a, b in zip(fast, slow, strict=True):
+        assert a.relevance_score == pytest.approx(b.relevance_score, abs=1e-9)
+        assert (a.relevant, a.role_types, a.domains) == (b.relevant, b.role_types, b.domains)
