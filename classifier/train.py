@@ -6,10 +6,9 @@ of feature variants and linear models compared by cross-validation on the traini
 only, with shared iterative-stratified folds over groups of identical texts), the final fit
 and the model card: model_version (short hash of training data, parameters and model code), sha256 of each
 training file, library versions, cross-validated figures per task, thresholds, and every
-candidate tried with its figure. On two cores shared with other work (load ~6) a run with
-selection took ~110 s (selection ~60 s, the cross-validated report ~45 s, fits ~7 s); without
-selection (`select=False`, `evaljobs train --no-select`) ~45 s; without the report too
-(tests) ~10 s.
+candidate tried with its figure. On two cores shared with other work (load ~4) a run took
+~58 s: selection on 3 folds ~25 s, the 5-fold cross-validated report ~24 s, the fits ~9 s;
+`select=False` (`evaljobs train --no-select`) skips the first, tests skip the report too (~10 s).
 """
 
 from __future__ import annotations
