@@ -24,7 +24,7 @@ from evaljobs.crawling import run_crawl  # noqa: E402
 from evaljobs.fixture_server import FixtureServer, Route  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
-LOOPBACK = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "LOG_LEVEL": "WARNING", "EVALJOBS_REQUEST_BUDGETS": "{}"}
+LOOPBACK = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "LOG_LEVEL": "WARNING", "EVALJOBS_REQUEST_BUDGETS": json.dumps({"lever": 1000, "ashby": 1000})}
 
 
 def lever_copy(n: int) -> bytes:

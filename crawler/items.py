@@ -2,7 +2,7 @@
 
 Spiders fill the *source* fields (what the posting says, as close to the source as
 possible); NormalizePipeline fills the *normalized* fields from them with the pure
-functions of `crawler.normalize`; ClassifyPipeline adds the judgement. The raw archive
+functions of `crawler.normalize`; the store step adds the judgement (in batches). The raw archive
 (`data/raw/<source>/<date>.jsonl`) keeps the item as the spider yielded it, so
 `evaljobs rebuild` can replay it through the same pipelines.
 """
@@ -59,5 +59,5 @@ class JobListing(scrapy.Item):
     valid_through = scrapy.Field()  # UTC ISO-8601 or None
     employer_key = scrapy.Field()  # registry key of the employer when recognised, else None
 
-    # --- judgement (ClassifyPipeline) ---
+    # --- judgement (StorePipeline, BatchJudge) ---
     judgement = scrapy.Field()  # dict from classifier.Judgement.to_dict()

@@ -50,10 +50,10 @@ LOG_LEVEL = os.environ.get("EVALJOBS_LOG_LEVEL", "INFO")
 
 # Per-source delays, budgets and intervals live in crawler/sources.yaml (SourceTerms).
 
+# Classify runs inside StorePipeline on each batch (BatchJudge): the judge vectorises.
 ITEM_PIPELINES = {
     "crawler.pipelines.RawArchivePipeline": 100,
     "crawler.pipelines.NormalizePipeline": 200,
-    "crawler.pipelines.ClassifyPipeline": 300,
     "crawler.pipelines.StorePipeline": 400,
 }
 
@@ -62,3 +62,5 @@ EVALJOBS_RAW_DIR = os.environ.get("EVALJOBS_RAW_DIR", str(_ROOT / "data" / "raw"
 EVALJOBS_BASE_URLS = json.loads(os.environ.get("EVALJOBS_BASE_URLS", "{}") or "{}")
 EVALJOBS_FROZEN_NOW = os.environ.get("EVALJOBS_FROZEN_NOW") or None
 EVALJOBS_STORE_BATCH = 200
+# False stores listings unjudged (crawl-only tests); `evaljobs rebuild` judges them later.
+EVALJOBS_JUDGE = True

@@ -9,7 +9,7 @@ a 500 through its retries, a truncated body and an empty 200. A healthy crawl se
 catalogue first, so "closes nothing" is a real claim: an ok run that saw none of those
 listings would have closed them.
 
-The judge is left out of these crawls (ITEM_PIPELINES without ClassifyPipeline): whether
+The judge is left out of these crawls (EVALJOBS_JUDGE=False): whether
 a model is trained is not what these tests are about, and with no model the pipeline marks
 every run failed on purpose.
 """
@@ -139,6 +139,7 @@ def crawl(
         "DOWNLOAD_TIMEOUT": "10",
         "LOG_LEVEL": "INFO",
         "ITEM_PIPELINES": json.dumps(PIPELINES_WITHOUT_JUDGE),
+        "EVALJOBS_JUDGE": "False",
     }
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"boards={boards}"]
     for name, value in settings.items():

@@ -304,6 +304,7 @@ CRAWL_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": "False",
     "RETRY_TIMES": "0",
     "ITEM_PIPELINES": '{"crawler.pipelines.NormalizePipeline": 200, "crawler.pipelines.StorePipeline": 400}',
+    "EVALJOBS_JUDGE": "False",
 }
 OTHER = "list_AAABzzzzzzzzzzzzzzzzzzzz"
 

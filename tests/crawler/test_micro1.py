@@ -208,6 +208,7 @@ CRAWL_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": "False",
     "RETRY_TIMES": "0",
     "ITEM_PIPELINES": '{"crawler.pipelines.NormalizePipeline": 200, "crawler.pipelines.StorePipeline": 400}',
+    "EVALJOBS_JUDGE": "False",
 }
 SITEMAP_IDS = [
     "dcb37b06-8e05-434d-ac22-372a4c04cefc",
