@@ -77,7 +77,14 @@ def judge(listing: Mapping[str, Any], *, employers: Sequence[Mapping[str, Any]] 
 
 
 def _has_text(doc: Doc) -> bool:
-    return len(_LETTER_RE.findall(doc["title"] + " " + doc["description"][:200], )) >= _MIN_LETTERS
+    return len(_LETTER_RE.findall(doc["title"] + " " + doc["description"][:200])) >= _MIN_LETTERS
+
+
+def _prepare_safely(listing: Mapping[str, Any]) -> Doc:
+    try:
+        return prepare(listing)
+    except Exception:  # a Mapping whose get() misbehaves: judge it as empty, don't crash
+        return prepare({})
 
 
 def _scam_scores(model: Any, listings: Sequence[Mapping[str, Any]], docs: Sequence[Doc]) -> list[float]:
@@ -104,13 +111,13 @@ def _red_flags(listing: Mapping[str, Any], doc: Doc,
 
     # The rules read the raw fields (they clean them, and read the whole description: a scam
     # sign can sit at its bottom), not the capped text prepared for the models.
-    fields: dict[str, Any] = {name: raw_field(listing, name) for name in FIELDS}
-    for key in ("url", "apply_url"):
-        value = listing.get(key)
-        fields[key] = value if isinstance(value, str) else ""
     try:
+        fields: dict[str, Any] = {name: raw_field(listing, name) for name in FIELDS}
+        for key in ("url", "apply_url"):
+            value = listing.get(key)
+            fields[key] = value if isinstance(value, str) else ""
         return list(find_red_flags(fields, employers))
-    except Exception:
+    except Exception:  # the rules never raise on odd input; an odd Mapping might
         return []
 
 
@@ -123,7 +130,7 @@ def judge_many(listings: Iterable[Mapping[str, Any]], employers: Sequence[Mappin
     if not listings:
         return []
     model = model if model is not None else default_model()
-    docs = [prepare(x) for x in listings]
+    docs = [_prepare_safely(x) for x in listings]
     judgeable = [i for i, d in enumerate(docs) if _has_text(d)]
     outputs = dict(zip(judgeable, model.predict_docs([docs[i] for i in judgeable]), strict=True))
     scam = _scam_scores(model, listings, docs)

@@ -125,3 +125,20 @@ def test_cli_judge_without_a_model_says_to_run_train(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["judge"], input="{}\n", env={"EVALJOBS_MODEL_DIR": str(tmp_path)})
     assert result.exit_code != 0
     assert "evaljobs train" in result.output
+
+
+def test_a_mapping_that_raises_on_access_is_judged_as_empty(judge_model) -> None:
+    from collections.abc import Mapping
+
+    class Broken(Mapping):
+        def __getitem__(self, key):
+            raise RuntimeError("boom")
+
+        def __iter__(self):
+            return iter(["title"])
+
+        def __len__(self) -> int:
+            return 1
+
+    result = judge(Broken(), model=judge_model)
+    assert result.relevant is False and result.missing_fields == ALL_FIELDS
