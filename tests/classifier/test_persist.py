@@ -129,3 +129,9 @@ def test_ensure_model_trains_when_the_model_is_missing(judge_model_dir: Path, tm
     assert model.model_version
     ensure_model(tmp_path / "models")  # present now: loaded, not trained again
     assert len(calls) == 1
+
+
+def test_saved_files_are_readable_by_other_processes(model_copy: Path) -> None:
+    save_model(load_model(model_copy), model_copy)
+    for name in (MODEL_FILE, CARD_FILE):
+        assert (model_copy / name).stat().st_mode & 0o044 == 0o044
