@@ -5,7 +5,7 @@ board tokens, each copy with its posting ids rewritten so every posting is new; 
 spiders, pipelines (normalize, judge, store, grouping) and catalogue run as `scrapy crawl`
 subprocesses, exactly as a live crawl would. Prints postings per second end to end.
 
-    .venv/bin/python bench/bench_crawl.py [--copies-lever 40] [--copies-ashby 60]
+    .venv/bin/python bench/bench_crawl.py [--copies-lever 40] [--copies-ashby 62]
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def ashby_copy(n: int) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies-lever", type=int, default=40)
-    parser.add_argument("--copies-ashby", type=int, default=60)
+    parser.add_argument("--copies-ashby", type=int, default=62)
     args = parser.parse_args()
     routes = [Route("lever", f"^/board{n}(\\?|$)", body=lever_copy(n)) for n in range(args.copies_lever)]
     routes += [Route("ashby", f"^/board{n}(\\?|$)", body=ashby_copy(n)) for n in range(args.copies_ashby)]
