@@ -6,8 +6,11 @@ capped strings, plus which fields were missing. `build_features` makes the sciki
 `FeatureUnion` the models share: word and character n-gram TF-IDF of the title (weighted up:
 titles matter most and many labelled listings are title-only marketplace posts), word
 n-grams of the company, of the whole text (title, company, capped description, location,
-pay) and a few metadata features (has a description, title only, pay unit). Every function
-used inside the union is module-level so fitted pipelines pickle.
+pay) and a few metadata features (has a description, title only, pay unit). `domain_hints`
+adds a small block of prior knowledge from TAXONOMY.md: which field a title names (so an
+unseen profession still lands in its domain), what kind of job the title reads as, and which
+kinds of work the description mentions. Every function used inside a union is module-level so
+fitted pipelines pickle.
 """
 
 from __future__ import annotations
@@ -38,7 +41,6 @@ FIELD_CAP = 400
 Doc = dict[str, str]
 
 
-
 def _clean(value: Any, cap: int) -> str:
     # The shared cleaner strips tags and entities, drops control characters and garbage, and
     # bounds the cost of a huge input; non-string JSON values (numbers, lists) become text.
@@ -60,7 +62,7 @@ def raw_field(listing: Mapping[str, Any], name: str) -> Any:
 
 
 def prepare(listing: Mapping[str, Any] | Any) -> Doc:
-    """The listing's five text fields, cleaned and capped (see RAW_CAP).
+    """The listing's five text fields, cleaned (HTML stripped) and capped (see RAW_CAP).
 
     Accepts labelled lines ("description"), crawler items ("description" / "description_md"
     / "description_text") and anything else; never raises.
@@ -80,11 +82,6 @@ def missing_fields(doc: Doc) -> list[str]:
 
 def prepare_many(listings: Iterable[Mapping[str, Any]]) -> list[Doc]:
     return [prepare(listing) for listing in listings]
-
-
-def full_text(doc: Doc) -> str:
-    """All fields in one string, title first (used by the scam model and the rules)."""
-    return "\n".join(doc[name] for name in FIELDS if doc.get(name))
 
 
 # --- selectors used inside the FeatureUnion (module-level so they pickle) ---------------------
