@@ -6,7 +6,9 @@ types and domains are multi-label one-vs-rest linear models whose per-label thre
 chosen by an inner cross-validation (`ThresholdedMultiLabel`), with "at least one role type"
 and "`general` only when no other domain passes" built into `predict`. `JudgeModel` is the
 pickled bundle: one fitted `Pipeline` per task sharing one fitted `FeatureUnion` (so a batch
-is vectorised once), the scam pipeline, the label names and the model card. Folds for
+is vectorised once), the scam pipeline, the label names and the model card; `LinearHeads`
+holds the same linear models as plain matrices for fast prediction (checked against the
+sklearn path when built). Folds for
 multi-label data come from `iterative_folds` (Sechidis et al.'s iterative stratification,
 over groups of near-identical texts so duplicates never straddle a fold).
 """
