@@ -190,20 +190,24 @@ DOMAIN_HINTS: dict[str, str] = {
               r"shopify|html|css\b|compiler|kubernetes|terraform|qa engineer|it support|computer|"
               r"llm|ai evaluation|evaluation engineer|eval engineer|ai engineer|prompt engineer",
     "math": r"math|statistic|algebra|calculus|geometr|probabilit|olympiad|imo\b|latex|actuar|"
-            r"quantitative|number theory|combinator|topolog",
+            r"quantitative|number theory|combinator|topolog|trigonometr|arithmetic|proof|theorem|"
+            r"differential equation|linear algebra|discrete math",
     "science": r"physic|chemi|biolog|biochem|scien|geolog|geoscien|astronom|astrophys|ecolog|"
                r"environment|engineering|(?:mechanical|electrical|civil|chemical|structural|"
                r"aerospace|industrial|petroleum|biomedical|nuclear|process|hardware) engineer|"
                r"mechanical|electrical|civil|aerospace|materials|"
                r"robotic|cad\b|solidworks|freecad|autocad|\bgis\b|qgis|survey|architect|hvac|stem\b|"
                r"neuroscien|genetic|genomic|molecular|proteomic|phylogen|agricultur|climate|energy|"
-               r"nuclear|optic|lab\b|laborator|biotech|zoolog|botan|oceanograph|meteorolog",
+               r"nuclear|optic|lab\b|laborator|biotech|zoolog|botan|oceanograph|meteorolog|quantum|"
+               r"relativity|thermodynamic|fluid dynamic|mechanics|electromagnet|drug discovery|"
+               r"plant scien|horticult|forestry|entomolog|microbiolog|virolog|ecolog|semiconductor",
     "medicine": r"medic|clinic|physician|doctor|\bmd\b|nurs|pharma|health|hospital|surg|radiolog|"
                 r"cardio|oncolog|neurolog|pediatr|paediatr|psychiatr|dermatolog|dentist|dental|"
                 r"therap|patient|ob/gyn|obstetr|gynec|anesthe|anaesthe|pulmonolog|intensiv|hospitalist|"
                 r"epidemiolog|veterinar|optometr|nutrition|dietitian|patholog|immunolog|biomedical|"
                 r"mental health|paramedic|midwi|audiolog|clinician|icu\b|emergency medicine|"
-                r"\brn\b|physiotherap|urolog|endocrin|gastro|ophthalm|orthop|psychologist|counsel+or",
+                r"\brn\b|physiotherap|urolog|endocrin|gastro|ophthalm|orthop|psychologist|counsel+or|"
+                r"immuno|home care|caregiv|diagnost|drug|vaccin|pharmacolog|toxicolog|rehab",
     "law": r"\blaw\b|legal|lawyer|attorney|counsel\b|paralegal|litigat|complian|regulat|judge|"
            r"jurist|court|patent|intellectual property|e-discovery|ediscovery|contract|\brisk|"
            r"policy|policies|juris|solicitor|barrister|notary|privacy|gdpr|surveillance|tax law",
@@ -215,7 +219,7 @@ DOMAIN_HINTS: dict[str, str] = {
                  r"test prep|\bsat\b|gmat|k-12|\bk12\b|school|classroom|homework|tutoring|academic advis",
     "writing": r"writer|writing|editor|editing|copywrit|journalis|author|screenwrit|scriptwrit|"
                r"playwright|poet|literature|literary|novel|fiction|proofread|storytell|essay|"
-               r"grammar|prose|creative writ|content creat",
+               r"grammar|prose|creative writ|content creat|humou?r|comedy|comedian|joke|satire",
     "language": r"bilingual|multilingual|translat|locali[sz]|linguist|dialect|accent|native speaker|"
                 r"interpret|fluent|fluency|language expert|language specialist|voice actor",
     "marketing": r"marketing|marketer|\bseo\b|advertis|brand|social media|growth|\bgtm\b|"
