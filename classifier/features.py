@@ -188,11 +188,11 @@ DOMAIN_HINTS: dict[str, str] = {
               r"web dev|ios\b|android|kotlin|swift\b|php\b|ruby|scala\b|react|node|api\b|cloud|aws\b|"
               r"linux|database|computer science|algorithm|sysadmin|system administrator|network|"
               r"shopify|html|css\b|compiler|kubernetes|terraform|qa engineer|it support|computer|"
-              r"llm|ai evaluation|evaluation engineer|eval engineer|ai engineer|prompt engineer",
+              r"llm|operating system|code review|ai evaluation|evaluation engineer|eval engineer|ai engineer|prompt engineer",
     "math": r"math|statistic|algebra|calculus|geometr|probabilit|olympiad|imo\b|latex|actuar|"
             r"quantitative|number theory|combinator|topolog|trigonometr|arithmetic|proof|theorem|"
             r"differential equation|linear algebra|discrete math",
-    "science": r"physic|chemi|biolog|biochem|scien|geolog|geoscien|astronom|astrophys|ecolog|"
+    "science": r"physic(?!ian)|chemi|biolog|biochem|scien|geolog|geoscien|astronom|astrophys|ecolog|"
                r"environment|engineering|(?:mechanical|electrical|civil|chemical|structural|"
                r"aerospace|industrial|petroleum|biomedical|nuclear|process|hardware) engineer|"
                r"mechanical|electrical|civil|aerospace|materials|"
@@ -200,19 +200,19 @@ DOMAIN_HINTS: dict[str, str] = {
                r"neuroscien|genetic|genomic|molecular|proteomic|phylogen|agricultur|climate|energy|"
                r"nuclear|optic|lab\b|laborator|biotech|zoolog|botan|oceanograph|meteorolog|quantum|"
                r"relativity|thermodynamic|fluid dynamic|mechanics|electromagnet|drug discovery|"
-               r"plant scien|horticult|forestry|entomolog|microbiolog|virolog|ecolog|semiconductor",
+               r"meche\b|plant scien|horticult|forestry|entomolog|microbiolog|virolog|ecolog|semiconductor",
     "medicine": r"medic|clinic|physician|doctor|\bmd\b|nurs|pharma|health|hospital|surg|radiolog|"
                 r"cardio|oncolog|neurolog|pediatr|paediatr|psychiatr|dermatolog|dentist|dental|"
                 r"therap|patient|ob/gyn|obstetr|gynec|anesthe|anaesthe|pulmonolog|intensiv|hospitalist|"
                 r"epidemiolog|veterinar|optometr|nutrition|dietitian|patholog|immunolog|biomedical|"
                 r"mental health|paramedic|midwi|audiolog|clinician|icu\b|emergency medicine|"
                 r"\brn\b|physiotherap|urolog|endocrin|gastro|ophthalm|orthop|psychologist|counsel+or|"
-                r"immuno|home care|caregiv|diagnost|drug|vaccin|pharmacolog|toxicolog|rehab",
+                r"immuno|home care|caregiv|practitioner|diagnost|drug|vaccin|pharmacolog|toxicolog|rehab",
     "law": r"\blaw\b|legal|lawyer|attorney|counsel\b|paralegal|litigat|complian|regulat|judge|"
            r"jurist|court|patent|intellectual property|e-discovery|ediscovery|contract|\brisk|"
            r"policy|policies|juris|solicitor|barrister|notary|privacy|gdpr|surveillance|tax law",
     "finance": r"financ|accounting|accountant|\bcpa\b|audit|\btax|bank|invest|econom|equity|trading|"
-               r"trader|quant\b|fp&a|wealth|insurance|actuar|credit|loan|portfolio|hedge|\bcfa\b|"
+               r"trader|quant\b|fp&a|wealth|equit|insurance|actuar|credit|loan|portfolio|hedge|\bcfa\b|"
                r"securities|treasury|bookkeep|payroll|private equity|venture capital|fintech|"
                r"crypto|asset management|valuation|billing",
     "education": r"teacher|teaching|educat|instructor|professor|curricul|pedagog|lecturer|"
@@ -229,8 +229,9 @@ DOMAIN_HINTS: dict[str, str] = {
                 r"strateg|supply chain|logistic|real estate|property|sales|customer|procurement|"
                 r"project manag|product manag|entrepreneur|administrat|executive|\bmba\b|retail|"
                 r"hospitality|travel|construction|automotive|industrial|excel\b|office|"
-                r"manufactur|dispatch|insurance|public admin|workflow",
-    "general": r"humanit|histor|philosoph|\bart\b|artist|design|music|film|sociolog|anthropolog|"
+                r"manufactur|dispatch|insurance|public admin|workflow|air traffic|zendesk|"
+                r"customer support|help ?desk|scheduler|scheduling",
+    "general": r"political scien|social scien|humanit|histor|philosoph|\bart\b|artist|design|music|film|sociolog|anthropolog|"
                r"generalist|rubric|religio|theolog|archaeolog|fashion|culinary|chef|sport|gaming|"
                r"video game|photograph|animat",
 }
