@@ -62,6 +62,7 @@ NEUTRAL_HOSTS: frozenset[str] = frozenset(
     personio.de personio.com rippling.com rippling-ats.com jazzhr.com applytojob.com
     linkedin.com indeed.com glassdoor.com wellfound.com angel.co ziprecruiter.com
     monster.com dice.com builtin.com remoteok.com weworkremotely.com remotive.com
+    himalayas.app jobicy.com arbeitnow.com news.ycombinator.com ycombinator.com paylocity.com
     twitter.com x.com facebook.com instagram.com youtube.com github.com medium.com
     wikipedia.org apple.com google.com""".split()
 )
@@ -823,6 +824,8 @@ def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
         for raw, host, where in links:
             if where == "url":  # where we found it (an aggregator, a board) proves nothing
                 continue
+            if where == "apply_url" and any(r == raw and w == "url" for r, _h, w in ctx.field_links):
+                continue  # no apply link of its own: the board page again
             if _on_domain(host, emp.domains) or _neutral(host):
                 continue
             # In-text links count when they are where one applies, signs in or writes to.

@@ -236,3 +236,11 @@ def flag(name: str) -> RedFlag:
 ])
 def test_decide_verdict_table(score: float, flags: list[RedFlag], verdict: str) -> None:
     assert decide_verdict(score, flags) == verdict
+
+
+def test_a_job_board_page_of_a_known_platform_is_not_impersonation():
+    # The real Himalayas listing of a Mercor job: its only link is the board's own page.
+    board_page = "https://himalayas.app/companies/mercor/jobs/audio-engineer-fully-remote-upto-14-hr-6932578128"
+    listing = {"title": "Audio Engineer", "company": "Mercor", "description": "Fully remote.", "url": board_page, "apply_url": board_page}
+    employers = [{"key": "mercor", "name": "Mercor", "aliases": [], "domains": ["mercor.com", "work.mercor.com"]}]
+    assert [f.flag for f in find_red_flags(listing, employers)] == []
