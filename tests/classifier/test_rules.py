@@ -60,12 +60,11 @@ def test_clean_text_accepts_none_bytes_and_objects() -> None:
     assert clean_text(42) == "42"
 
 
-def test_one_megabyte_text_is_handled_quickly() -> None:
+def test_one_megabyte_text_is_split_and_judged_without_crashing() -> None:
+    # Speed is measured by bench/bench_rules.py; tests never assert on wall-clock time.
     big = "Earn money now. " * 70_000  # ~1.1 MB
-    t0 = time.perf_counter()
     sentences = split_sentences(big)
     flags = find_red_flags({"description": big})
-    assert time.perf_counter() - t0 < 2.0
     assert sentences and all(len(s) <= 400 for s in sentences)
     assert isinstance(flags, list)
 
