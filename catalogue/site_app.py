@@ -23,7 +23,7 @@ from datasette.database import Database
 from datasette.plugins import pm
 
 from catalogue.schema import open_catalogue
-from catalogue.site.plugins import evaljobs_site
+from catalogue.site.plugins import evaljobs_site, evaljobs_subscriptions
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 DATABASE_NAME = evaljobs_site.DATABASE
@@ -103,8 +103,9 @@ def load_metadata(path: Path | None = None) -> dict[str, Any]:
 def _register_plugin() -> None:
     # Registered as a module (not through --plugins-dir) so tests and the benchmark can
     # import its pure helpers; registering twice would run every hook twice.
-    if pm.get_plugin("evaljobs_site") is None and not pm.is_registered(evaljobs_site):
-        pm.register(evaljobs_site, name="evaljobs_site")
+    for name, module in (("evaljobs_site", evaljobs_site), ("evaljobs_subscriptions", evaljobs_subscriptions)):
+        if pm.get_plugin(name) is None and not pm.is_registered(module):
+            pm.register(module, name=name)
 
 
 def split_base_url(base_url: str | None) -> tuple[str, str]:

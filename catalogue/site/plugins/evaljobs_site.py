@@ -1830,6 +1830,9 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+UNSUBSCRIBE_PATH = re.compile(r"^(?:/[^/]+)*/-/unsubscribe/[A-Za-z0-9_\-]{16,100}$")
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
     """Answer every request that is not a read with 405 (the site never writes); add
@@ -1840,7 +1843,9 @@ def asgi_wrapper(datasette: Any) -> Any:
             if scope.get("type") != "http":
                 await app(scope, receive, send)
                 return
-            if scope.get("method", "GET") not in ("GET", "HEAD", "OPTIONS"):
+            # The one write: removing a saved search by its token (evaljobs_subscriptions.py).
+            is_unsubscribe = scope.get("method") == "POST" and UNSUBSCRIBE_PATH.match(scope.get("path", ""))
+            if scope.get("method", "GET") not in ("GET", "HEAD", "OPTIONS") and not is_unsubscribe:
                 await send(
                     {
                         "type": "http.response.start",
