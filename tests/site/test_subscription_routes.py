@@ -6,12 +6,11 @@ import shutil
 
 import feedparser
 import pytest
+from conftest import SiteClient
 
 from catalogue.digest import Filters, list_subscriptions, subscribe
 from catalogue.schema import open_catalogue
 from catalogue.site_app import make_datasette
-
-from conftest import SiteClient
 
 
 @pytest.fixture
