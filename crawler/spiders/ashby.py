@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobListing
@@ -32,23 +31,12 @@ class AshbySpider(BoardSpider):
     default_base_url = "https://api.ashbyhq.com/posting-api/job-board"
     attribution = "Posted on the employer's Ashby job board"
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        for board in self.boards():
-            request = scrapy.Request(
-                f"{self.base_url}/{board}?includeCompensation=true",
-                callback=self.parse,
-                errback=self.on_request_error,
-                cb_kwargs={"board": board},
-            )
-            if self.within_budget(request) is not None:
-                yield request
+    def board_url(self, board: str) -> str:
+        return f"{self.base_url}/{board}?includeCompensation=true"
 
     def parse(self, response: Response, board: str | None = None) -> Iterator[JobListing]:
         board = board or board_from_url(response.url)
-        if response.status == 404:
-            self.unknown_board(response, board)
-            return
-        data = self.load_json(response)
+        data = self.board_json(response, board)
         if data is None:
             return
         if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
@@ -64,12 +52,7 @@ class AshbySpider(BoardSpider):
     def listing_from_job(
         self, job: Any, board: str | None, response: Response
     ) -> JobListing | None:
-        if (
-            not isinstance(job, dict)
-            or not job.get("id")
-            or not str(job.get("title") or "").strip()
-        ):
-            self.skip("malformed_job", str(job)[:80], response)
+        if not self.well_formed(job, "id", "title", "malformed_job", response):
             return None
         if job.get("isListed") is False:
             # Unlisted jobs are reachable by link only; the employer does not advertise them.

@@ -103,7 +103,9 @@ class SourceSpider(scrapy.Spider):
         budget = self.request_budget
         spent = self._stat_value(STAT_REQUESTS)
         if budget is not None and spent >= budget:
-            logger.warning("[%s] request budget of %d spent; not asking %s", self.name, budget, request.url)
+            logger.warning(
+                "[%s] request budget of %d spent; not asking %s", self.name, budget, request.url
+            )
             self._inc(STAT_BUDGET_EXHAUSTED)
             self.mark_partial(f"request budget of {budget} spent before the source was read whole")
             return None
@@ -176,7 +178,9 @@ class SourceSpider(scrapy.Spider):
                 try:
                     text = body.decode("utf-8")
                 except UnicodeDecodeError:
-                    text = body.decode(getattr(response, "encoding", None) or "latin-1", errors="replace")
+                    text = body.decode(
+                        getattr(response, "encoding", None) or "latin-1", errors="replace"
+                    )
             return json.loads(text)
         except (ValueError, UnicodeDecodeError) as error:
             self.parse_failed(response, f"body is not JSON ({error.__class__.__name__}: {error})")
@@ -208,7 +212,9 @@ class SourceSpider(scrapy.Spider):
         url = request.url if request is not None else "-"
         response = getattr(getattr(failure, "value", None), "response", None)
         status = getattr(response, "status", None)
-        logger.warning("[%s] request failed at %s: %s", self.name, url, status or failure.getErrorMessage())
+        logger.warning(
+            "[%s] request failed at %s: %s", self.name, url, status or failure.getErrorMessage()
+        )
         self._inc(STAT_REQUEST_FAILURES)
         self.mark_partial(f"request failed: {url} ({status or failure.type.__name__})")
 
@@ -282,10 +288,59 @@ class BoardSpider(SourceSpider):
     def boards(self) -> list[str]:
         return self.board_list or board_tokens(self.name, getattr(self, "settings", None))
 
+    def board_url(self, board: str) -> str:  # pragma: no cover - abstract
+        """The URL of the API answer for one whole board (each platform names its own)."""
+        raise NotImplementedError
+
+    def board_request(self, board: str) -> scrapy.Request:
+        """The first request of one board, answered by `parse(response, board=...)`."""
+        return scrapy.Request(
+            self.board_url(board),
+            callback=self.parse,
+            errback=self.on_request_error,
+            cb_kwargs={"board": board},
+        )
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        for board in self.boards():
+            request = self.board_request(board)
+            if self.within_budget(request) is not None:
+                yield request
+
+    def board_json(self, response: Response, board: str | None) -> Any | None:
+        """The board's answer as JSON, or None: an unknown board (404) or an unreadable body.
+
+        Both are already counted and logged here, so a caller just returns on None.
+        """
+        if response.status == 404:
+            self.unknown_board(response, board)
+            return None
+        return self.load_json(response)
+
+    def well_formed(
+        self, record: Any, id_key: str, title_key: str, reason: str, response: Response
+    ) -> bool:
+        """Whether `record` is an object with an id and a non-blank title; else skipped.
+
+        A record without them cannot become a listing (no identity, nothing to show), so it
+        is counted as skipped under `reason` rather than failing the run.
+        """
+        if (
+            not isinstance(record, dict)
+            or not record.get(id_key)
+            or not str(record.get(title_key) or "").strip()
+        ):
+            self.skip(reason, str(record)[:80], response)
+            return False
+        return True
+
     def unknown_board(self, response: Response, board: str | None) -> None:
         logger.warning(
             "[%s] board %r not found (%s) at %s: fix crawler/employers.yaml",
-            self.name, board, response.status, response.url,
+            self.name,
+            board,
+            response.status,
+            response.url,
         )
         self._inc(STAT_UNKNOWN_BOARDS)
         self._inc(f"{STAT_UNKNOWN_BOARDS}/{board}")

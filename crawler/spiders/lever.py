@@ -33,19 +33,8 @@ class LeverSpider(BoardSpider):
     default_base_url = "https://api.lever.co/v0/postings"
     attribution = "Posted on the employer's Lever job site"
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        for site in self.boards():
-            request = self.board_request(self.base_url, site)
-            if self.within_budget(request) is not None:
-                yield request
-
-    def board_request(self, base_url: str, site: str) -> scrapy.Request:
-        return scrapy.Request(
-            f"{base_url}/{site}?mode=json",
-            callback=self.parse,
-            errback=self.on_request_error,
-            cb_kwargs={"board": site},
-        )
+    def board_url(self, board: str, base_url: str | None = None) -> str:
+        return f"{base_url or self.base_url}/{board}?mode=json"
 
     def parse(self, response: Response, board: str | None = None) -> Iterator[Any]:
         board = board or board_from_url(response.url)
@@ -83,17 +72,14 @@ class LeverSpider(BoardSpider):
         self.logger.info(
             "[lever] site %r not on %s; asking %s", board, GLOBAL_API_HOST, EU_API_HOST
         )
-        return self.within_budget(self.board_request(eu_base, board))
+        return self.within_budget(
+            self.board_request(board).replace(url=self.board_url(board, eu_base))
+        )
 
     def listing_from_posting(
         self, posting: Any, board: str | None, response: Response
     ) -> JobListing | None:
-        if (
-            not isinstance(posting, dict)
-            or not posting.get("id")
-            or not str(posting.get("text") or "").strip()
-        ):
-            self.skip("malformed_posting", str(posting)[:80], response)
+        if not self.well_formed(posting, "id", "text", "malformed_posting", response):
             return None
         categories = (
             posting.get("categories") if isinstance(posting.get("categories"), dict) else {}

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobListing
@@ -35,23 +34,12 @@ class RecruiteeSpider(BoardSpider):
             return base.replace("{board}", board) + "/"
         return f"{base}/{board}/offers/"
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        for board in self.boards():
-            request = scrapy.Request(
-                self.offers_url(board),
-                callback=self.parse,
-                errback=self.on_request_error,
-                cb_kwargs={"board": board},
-            )
-            if self.within_budget(request) is not None:
-                yield request
+    def board_url(self, board: str) -> str:
+        return self.offers_url(board)
 
     def parse(self, response: Response, board: str | None = None) -> Iterator[JobListing]:
         board = board or board_from_url(response.url)
-        if response.status == 404:
-            self.unknown_board(response, board)
-            return
-        data = self.load_json(response)
+        data = self.board_json(response, board)
         if data is None:
             return
         if isinstance(data, dict) and isinstance(data.get("offers"), list):
@@ -75,12 +63,7 @@ class RecruiteeSpider(BoardSpider):
     def listing_from_offer(
         self, offer: Any, board: str | None, response: Response
     ) -> JobListing | None:
-        if (
-            not isinstance(offer, dict)
-            or not offer.get("id")
-            or not str(offer.get("title") or "").strip()
-        ):
-            self.skip("malformed_offer", str(offer)[:80], response)
+        if not self.well_formed(offer, "id", "title", "malformed_offer", response):
             return None
         salary = offer.get("salary") if isinstance(offer.get("salary"), dict) else {}
         remote = bool(offer.get("remote"))

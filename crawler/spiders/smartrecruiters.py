@@ -43,11 +43,9 @@ class SmartRecruitersSpider(BoardSpider):
     default_base_url = "https://api.smartrecruiters.com/v1/companies"
     attribution = "Posted on the employer's SmartRecruiters job board"
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        for company in self.boards():
-            request = self.list_request(company, offset=0)
-            if self.within_budget(request) is not None:
-                yield request
+    def board_request(self, board: str) -> scrapy.Request:
+        # The first list page; `parse` follows each posting and the next pages from there.
+        return self.list_request(board, offset=0)
 
     def list_request(self, company: str, offset: int) -> scrapy.Request:
         return scrapy.Request(
@@ -62,10 +60,7 @@ class SmartRecruitersSpider(BoardSpider):
     ) -> Iterator[Any]:
         """A list page (or, for `evaljobs parse`, a single posting's detail)."""
         board = board or board_from_url(response.url)
-        if response.status == 404:
-            self.unknown_board(response, board)
-            return
-        data = self.load_json(response)
+        data = self.board_json(response, board)
         if data is None:
             return
         if isinstance(data, dict) and "content" not in data and data.get("id") and data.get("name"):
@@ -126,12 +121,7 @@ class SmartRecruitersSpider(BoardSpider):
     def listing_from_posting(
         self, posting: Any, board: str | None, response: Response
     ) -> JobListing | None:
-        if (
-            not isinstance(posting, dict)
-            or not posting.get("id")
-            or not str(posting.get("name") or "").strip()
-        ):
-            self.skip("malformed_posting", str(posting)[:80], response)
+        if not self.well_formed(posting, "id", "name", "malformed_posting", response):
             return None
         company = posting.get("company") if isinstance(posting.get("company"), dict) else {}
         # The posting's own company identifier keeps the case SmartRecruiters uses ("Gousto1").

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobListing
@@ -28,23 +27,12 @@ class WorkableSpider(BoardSpider):
     default_base_url = "https://apply.workable.com/api/v1/widget/accounts"
     attribution = "Posted on the employer's Workable job board"
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        for account in self.boards():
-            request = scrapy.Request(
-                f"{self.base_url}/{account}?details=true",
-                callback=self.parse,
-                errback=self.on_request_error,
-                cb_kwargs={"board": account},
-            )
-            if self.within_budget(request) is not None:
-                yield request
+    def board_url(self, board: str) -> str:
+        return f"{self.base_url}/{board}?details=true"
 
     def parse(self, response: Response, board: str | None = None) -> Iterator[JobListing]:
         board = board or board_from_url(response.url)
-        if response.status == 404:
-            self.unknown_board(response, board)
-            return
-        data = self.load_json(response)
+        data = self.board_json(response, board)
         if data is None:
             return
         if isinstance(data, dict) and isinstance(data.get("jobs"), list):
@@ -63,12 +51,7 @@ class WorkableSpider(BoardSpider):
     def listing_from_job(
         self, job: Any, board: str | None, company: str | None, response: Response
     ) -> JobListing | None:
-        if (
-            not isinstance(job, dict)
-            or not job.get("shortcode")
-            or not str(job.get("title") or "").strip()
-        ):
-            self.skip("malformed_job", str(job)[:80], response)
+        if not self.well_formed(job, "shortcode", "title", "malformed_job", response):
             return None
         shown = [
             loc
