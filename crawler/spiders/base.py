@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -396,9 +397,15 @@ class TermSearchSpider(SourceSpider):
     The terms (`crawler.search_terms.terms_for_source(name)`, or `-a terms=a,b`) are asked
     one after the other, each request within the run's budget; listings are held until the
     last answer so that a posting found under several terms carries them all in `board`.
-    A subclass writes `search_request(term)` and `postings_in(response)` (field dicts, each
-    with `source_id`), and `term_of(response)` for a recorded answer.
+    A subclass names its `search_url(term)` and the query parameter carrying the term
+    (`search_param`, read back by `term_of` from a recorded answer), and writes
+    `fields_of(posting, response)` (a field dict with `source_id`, or None when skipped) and
+    `note_truncation(data, response)` for an answer that may hold only part of the results.
+    The answer is a JSON object whose `postings_key` list holds the postings.
     """
+
+    search_param: str = ""
+    postings_key: str = "jobs"
 
     def __init__(self, *args: Any, terms: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -412,14 +419,48 @@ class TermSearchSpider(SourceSpider):
 
         return self._terms_override or terms_for_source(self.name)
 
-    def search_request(self, term: str) -> scrapy.Request:  # pragma: no cover - abstract
+    def search_url(self, term: str) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def postings_in(self, response: Response) -> list[dict[str, Any]] | None:  # pragma: no cover
+    def fields_of(
+        self, posting: Any, response: Response
+    ) -> dict[str, Any] | None:  # pragma: no cover
         raise NotImplementedError
+
+    def note_truncation(self, data: dict[str, Any], response: Response) -> None:
+        """Mark the run partial when `data` may hold only part of the term's results."""
+
+    def search_request(self, term: str) -> scrapy.Request:
+        # A failed term goes on to the next (on_search_error), not ending the run's search.
+        return scrapy.Request(
+            self.search_url(term),
+            callback=self.parse,
+            errback=self.on_search_error,
+            cb_kwargs={"term": term},
+        )
 
     def term_of(self, response: Response) -> str | None:
-        return None
+        if not self.search_param:
+            return None
+        values = parse_qs(urlsplit(response.url).query).get(self.search_param)
+        return values[0] if values else None
+
+    def postings_in(self, response: Response) -> list[dict[str, Any]] | None:
+        """The answer's postings as field dicts; None when the answer cannot be read."""
+        data = self.load_json(response)
+        if data is None:
+            return None
+        key = self.postings_key
+        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+            self.parse_failed(response, f"no '{key}' list in the answer")
+            return None
+        self.note_truncation(data, response)
+        postings = []
+        for posting in data[key]:
+            fields = self.fields_of(posting, response)
+            if fields is not None:
+                postings.append(fields)
+        return postings
 
     def start_requests(self) -> Iterator[scrapy.Request]:
         self._pending = list(self.search_terms())
@@ -462,3 +503,35 @@ class TermSearchSpider(SourceSpider):
             yield self.make_listing(board=board, **fields)
         self._held.clear()
         self._held_terms.clear()
+
+
+class FeedSpider(SourceSpider):
+    """A source read whole in one request of its base URL (a feed), its jobs matched locally.
+
+    A subclass writes `jobs_in(data, response)` (the answer's job records, or None after
+    counting why it could not read them) and `listing_from_job(job, response)`.
+    """
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        request = self.within_budget(
+            scrapy.Request(self.base_url, callback=self.parse, errback=self.on_request_error)
+        )
+        if request is not None:
+            yield request
+
+    def jobs_in(self, data: Any, response: Response) -> list[Any] | None:  # pragma: no cover
+        raise NotImplementedError
+
+    def listing_from_job(
+        self, job: Any, response: Response
+    ) -> JobListing | None:  # pragma: no cover
+        raise NotImplementedError
+
+    def parse(self, response: Response) -> Iterator[JobListing]:
+        data = self.load_json(response)
+        if data is None:
+            return
+        for job in self.jobs_in(data, response) or ():
+            listing = self.listing_from_job(job, response)
+            if listing is not None:
+                yield listing

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.sources import source_terms
@@ -31,36 +30,16 @@ class HimalayasSpider(TermSearchSpider):
     default_base_url = "https://himalayas.app/jobs/api"
     attribution = source_terms("himalayas").attribution_text
 
-    def search_request(self, term: str) -> scrapy.Request:
-        return scrapy.Request(
-            f"{self.base_url}/search?q={quote(term)}&page=1",
-            callback=self.parse,
-            errback=self.on_search_error,
-            cb_kwargs={"term": term},
-        )
+    search_param = "q"
 
-    def term_of(self, response: Response) -> str | None:
-        values = parse_qs(urlsplit(response.url).query).get("q")
-        return values[0] if values else None
+    def search_url(self, term: str) -> str:
+        return f"{self.base_url}/search?q={quote(term)}&page=1"
 
-    def postings_in(self, response: Response) -> list[dict[str, Any]] | None:
-        data = self.load_json(response)
-        if data is None:
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
-            self.parse_failed(response, "no 'jobs' list in the answer")
-            return None
-        jobs = data["jobs"]
+    def note_truncation(self, data: dict[str, Any], response: Response) -> None:
         total = data.get("totalCount")
-        if isinstance(total, int) and total > len(jobs) + _int(data.get("offset")):
+        if isinstance(total, int) and total > len(data["jobs"]) + _int(data.get("offset")):
             self._inc("evaljobs/search_truncated")
             self.mark_partial(f"{response.url} holds {total} results, one page read")
-        postings = []
-        for job in jobs:
-            fields = self.fields_of(job, response)
-            if fields is not None:
-                postings.append(fields)
-        return postings
 
     def fields_of(self, job: Any, response: Response) -> dict[str, Any] | None:
         if (

@@ -11,9 +11,8 @@ listing with every term in `board` (TermSearchSpider). Industries come entity-es
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.sources import source_terms
@@ -27,36 +26,16 @@ class JobicySpider(TermSearchSpider):
     default_base_url = "https://jobicy.com/api/v2/remote-jobs"
     attribution = source_terms("jobicy").attribution_text
 
-    def search_request(self, term: str) -> scrapy.Request:
-        return scrapy.Request(
-            f"{self.base_url}?count={PAGE_SIZE}&tag={quote(term)}",
-            callback=self.parse,
-            errback=self.on_search_error,
-            cb_kwargs={"term": term},
-        )
+    search_param = "tag"
 
-    def term_of(self, response: Response) -> str | None:
-        values = parse_qs(urlsplit(response.url).query).get("tag")
-        return values[0] if values else None
+    def search_url(self, term: str) -> str:
+        return f"{self.base_url}?count={PAGE_SIZE}&tag={quote(term)}"
 
-    def postings_in(self, response: Response) -> list[dict[str, Any]] | None:
-        data = self.load_json(response)
-        if data is None:
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
-            self.parse_failed(response, "no 'jobs' list in the answer")
-            return None
-        jobs = data["jobs"]
-        if len(jobs) >= PAGE_SIZE:
+    def note_truncation(self, data: dict[str, Any], response: Response) -> None:
+        if len(data["jobs"]) >= PAGE_SIZE:
             # A full page may hide more results: what is missing has not gone away.
             self._inc("evaljobs/search_truncated")
             self.mark_partial(f"{response.url} filled a whole page of {PAGE_SIZE}")
-        postings = []
-        for job in jobs:
-            fields = self.fields_of(job, response)
-            if fields is not None:
-                postings.append(fields)
-        return postings
 
     def fields_of(self, job: Any, response: Response) -> dict[str, Any] | None:
         if (

@@ -11,44 +11,29 @@ unstated. Rows without a position or company are skipped and counted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobListing
 from crawler.normalize import repair_mojibake
 from crawler.sources import source_terms
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.base import FeedSpider
 
 
-class RemoteOkSpider(SourceSpider):
+class RemoteOkSpider(FeedSpider):
     name = "remoteok"
     default_base_url = "https://remoteok.com/api"
     attribution = source_terms("remoteok").attribution_text
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        request = self.within_budget(
-            scrapy.Request(self.base_url, callback=self.parse, errback=self.on_request_error)
-        )
-        if request is not None:
-            yield request
-
-    def parse(self, response: Response) -> Iterator[JobListing]:
-        data = self.load_json(response)
-        if data is None:
-            return
+    def jobs_in(self, data: Any, response: Response) -> list[Any] | None:
         if not isinstance(data, list):
             self.parse_failed(response, "the answer is not a JSON array")
-            return
+            return None
         jobs = [element for element in data if not _is_legal_notice(element)]
         if not jobs:
             self.mark_partial("Remote OK answered with no jobs")
-        for job in jobs:
-            listing = self.listing_from_job(job, response)
-            if listing is not None:
-                yield listing
+        return jobs
 
     def listing_from_job(self, job: Any, response: Response) -> JobListing | None:
         if (

@@ -9,36 +9,24 @@ Remotive job URL (the link back the terms demand). Answers may start with a UTF-
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobListing
 from crawler.sources import source_terms
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.base import FeedSpider
 
 
-class RemotiveSpider(SourceSpider):
+class RemotiveSpider(FeedSpider):
     name = "remotive"
     default_base_url = "https://remotive.com/api/remote-jobs"
     attribution = source_terms("remotive").attribution_text
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        request = self.within_budget(
-            scrapy.Request(self.base_url, callback=self.parse, errback=self.on_request_error)
-        )
-        if request is not None:
-            yield request
-
-    def parse(self, response: Response) -> Iterator[JobListing]:
-        data = self.load_json(response)
-        if data is None:
-            return
+    def jobs_in(self, data: Any, response: Response) -> list[Any] | None:
         if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
             self.parse_failed(response, "no 'jobs' list in the answer")
-            return
+            return None
         jobs = data["jobs"]
         total = data.get("total-job-count")
         if isinstance(total, int) and total > len(jobs):
@@ -46,10 +34,7 @@ class RemotiveSpider(SourceSpider):
         if not jobs:
             # An empty feed is far likelier an outage than a board with no jobs at all.
             self.mark_partial("Remotive answered with no jobs")
-        for job in jobs:
-            listing = self.listing_from_job(job, response)
-            if listing is not None:
-                yield listing
+        return jobs
 
     def listing_from_job(self, job: Any, response: Response) -> JobListing | None:
         if (
