@@ -20,6 +20,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+import scrapy
+
 STAT_BLOCKED = "evaljobs/blocked"
 # Listings a platform declared (index total, sitemap entries) that the run did not read.
 STAT_UNREAD = "evaljobs/declared_unread"
@@ -339,7 +341,53 @@ class PlatformSpiderMixin:
     queue: PlatformQueue
     name: str
     logger: Any
+    base_url: str
     blocked_reason: str | None = None
+    # Hosts whose nested sitemaps are the platform's own (others are never asked).
+    sitemap_hosts: tuple[str, ...] = ()
+
+    def start_queue(self, requests: Iterable[Any]) -> Iterator[Any]:
+        """Queue the run's first requests and send the first of them."""
+        self.queue.add(requests)
+        yield from self.continue_queue()
+
+    def queue_request(self, url: str, callback: Any) -> scrapy.Request:
+        """A request for the queue: its failure goes on with the queue (`on_queue_error`)."""
+        # dont_filter: the queue already sends each page once; a retried URL must not vanish.
+        return scrapy.Request(url, callback=callback, errback=self.on_queue_error, dont_filter=True)
+
+    def on_queue_error(self, failure: Any) -> Iterator[Any]:
+        """Errback: count the failure, then send the next queued request."""
+        self.on_request_error(failure)  # type: ignore[attr-defined]
+        yield from self.continue_queue()
+
+    def parse_capture(self, response: Any) -> Iterator[Any]:
+        """Listings of one recorded response, following no links."""
+        from crawler.items import JobListing
+
+        for result in self.parse(response):  # type: ignore[attr-defined]
+            if isinstance(result, JobListing):
+                yield result
+
+    def sitemap_locs(self, response: Any) -> list[str] | None:
+        """The page URLs (`<loc>`) a sitemap lists, or None when there are none to read here.
+
+        None when the response is a block, is no sitemap (a counted parse failure) or is a
+        sitemap index, whose sitemaps on `sitemap_hosts` are queued for `parse_sitemap`.
+        """
+        if self.check_block(response):
+            return None
+        text = response.text
+        if "<urlset" not in text and "<sitemapindex" not in text:
+            self.parse_failed(response, "sitemap: neither <urlset> nor <sitemapindex>")  # type: ignore[attr-defined]
+            return None
+        locs = _SITEMAP_LOC.findall(text)
+        if "<sitemapindex" in text:
+            # Nested sitemaps: read each (on the platform's own host only).
+            urls = (rebase_url(loc, self.base_url, self.sitemap_hosts) for loc in locs)
+            self.queue.add(self.queue_request(url, self.parse_sitemap) for url in urls if url)  # type: ignore[attr-defined]
+            return None
+        return locs
 
     def continue_queue(self) -> Iterator[Any]:
         request = self.queue.next_request(self.within_budget)  # type: ignore[attr-defined]
@@ -384,6 +432,14 @@ class PlatformSpiderMixin:
 
 
 # ---------------------------------------------------------------- helpers
+
+_SITEMAP_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>", re.I)
+
+
+def looks_like_sitemap(body: bytes) -> bool:
+    """Whether a response body is a sitemap (XML) rather than a page, from its first bytes."""
+    head = body[:400].lstrip().lower()
+    return head.startswith(b"<?xml") or b"<urlset" in head or b"<sitemapindex" in head
 
 
 def _plain(text: str | None) -> str:

@@ -83,11 +83,9 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
         if self.job_ids:
             # Named pages only: the run cannot know what else is open, so it closes nothing.
             self.mark_partial("only the job pages named by -a jobs were read")
-            self.queue.add([self._job_request(job_id) for job_id in self.job_ids])
-            yield from self.continue_queue()
+            yield from self.start_queue(self._job_request(job_id) for job_id in self.job_ids)
             return
-        self.queue.add([self._list_request(0)])
-        yield from self.continue_queue()
+        yield from self.start_queue([self._list_request(0)])
 
     def _list_request(self, offset: int) -> scrapy.Request:
         # The site's own list call sends this Referer; the answer is the same JSON either way.
@@ -101,16 +99,7 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
         )
 
     def _job_request(self, job_id: str) -> scrapy.Request:
-        return scrapy.Request(
-            f"{self.base_url}/jobs/{job_id}",
-            callback=self.parse_job,
-            errback=self.on_queue_error,
-            dont_filter=True,
-        )
-
-    def on_queue_error(self, failure: Any) -> Iterator[Any]:
-        self.on_request_error(failure)
-        yield from self.continue_queue()
+        return self.queue_request(f"{self.base_url}/jobs/{job_id}", self.parse_job)
 
     @classmethod
     def capture_url(cls, path: Any) -> str:
@@ -129,15 +118,9 @@ class AlignerrSpider(PlatformSpiderMixin, SourceSpider):
         else:
             yield from self.parse_job(response)
 
-    def parse_capture(self, response: Response) -> Iterator[JobListing]:
-        """Listings of one recorded response, following no links.
-
-        A job page gives its master job with this one copy's country; a list page gives
-        nothing by itself (the list has no country, pay unit or description to trust).
-        """
-        for result in self.parse(response):
-            if isinstance(result, JobListing):
-                yield result
+    # parse_capture (PlatformSpiderMixin): a job page gives its master job with this one
+    # copy's country; a list page gives nothing by itself (the list has no country, pay
+    # unit or description to trust).
 
     # ------------------------------------------------------------ jobs list
 

@@ -40,14 +40,13 @@ from crawler.platform import (
     amount_text,
     assessment_statement,
     evergreen_evidence,
+    looks_like_sitemap,
     markdown_to_text,
     platform_pay_unit,
-    rebase_url,
 )
 from crawler.spiders.base import SourceSpider
 
 _LISTING_ID = re.compile(r"/jobs/(list_[A-Za-z0-9_-]+)")
-_SITEMAP_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>", re.I)
 _PAY_WORDS = {
     "hourly": "per hour",
     "per-task": "per task",
@@ -65,6 +64,7 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
     attribution = "Listed on Mercor"
     # 401/403 reach the callback so a block is seen as one; 404/410 mean a listing is gone.
     handle_httpstatus_list = [401, 403, 404, 410]
+    sitemap_hosts = _HOSTS
 
     def __init__(self, *args: Any, jobs: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,28 +81,21 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
         if self.job_ids:
             # Named pages only: the run cannot know what else is open, so it closes nothing.
             self.mark_partial("only the job pages named by -a jobs were read")
-            self.queue.add([self._request(f"{self.base_url}/jobs/{job_id}", self.parse_job) for job_id in self.job_ids])
-            yield from self.continue_queue()
+            yield from self.start_queue(
+                self.queue_request(f"{self.base_url}/jobs/{job_id}", self.parse_job)
+                for job_id in self.job_ids
+            )
             return
-        self.queue.add([self._request(f"{self.base_url}/explore", self.parse_explore)])
-        self.queue.add([self._request(f"{self.base_url}/sitemap.xml", self.parse_sitemap)])
-        yield from self.continue_queue()
-
-    def _request(self, url: str, callback: Any) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.on_queue_error, dont_filter=True)
-
-    def on_queue_error(self, failure: Any) -> Iterator[Any]:
-        self.on_request_error(failure)
-        yield from self.continue_queue()
+        yield from self.start_queue(
+            [
+                self.queue_request(f"{self.base_url}/explore", self.parse_explore),
+                self.queue_request(f"{self.base_url}/sitemap.xml", self.parse_sitemap),
+            ]
+        )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Dispatch on what the response is: sitemap, job page or explore page."""
-        body_start = response.body[:400].lstrip().lower()
-        if (
-            body_start.startswith(b"<?xml")
-            or b"<urlset" in body_start
-            or b"<sitemapindex" in body_start
-        ):
+        if looks_like_sitemap(response.body):
             yield from self.parse_sitemap(response)
         elif _LISTING_ID.search(response.url) or b'"page":"/jobs/' in response.body:
             yield from self.parse_job(response)
@@ -119,12 +112,6 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
         if name.endswith(".xml"):
             return f"{cls.default_base_url}/sitemap.xml"
         return f"{cls.default_base_url}/explore"
-
-    def parse_capture(self, response: Response) -> Iterator[JobListing]:
-        """Listings of one recorded response, following no links."""
-        for result in self.parse(response):
-            if isinstance(result, JobListing):
-                yield result
 
     # ------------------------------------------------------------ explore page (index)
 
@@ -156,19 +143,8 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
     # ------------------------------------------------------------ sitemap
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        if self.check_block(response):
-            yield from self.continue_queue()
-            return
-        text = response.text
-        if "<urlset" not in text and "<sitemapindex" not in text:
-            self.parse_failed(response, "sitemap: neither <urlset> nor <sitemapindex>")
-            yield from self.continue_queue()
-            return
-        locs = _SITEMAP_LOC.findall(text)
-        if "<sitemapindex" in text:
-            # Nested sitemaps: read each (on the platform's own host only).
-            urls = (rebase_url(loc, self.base_url, _HOSTS) for loc in locs)
-            self.queue.add(self._request(url, self.parse_sitemap) for url in urls if url)
+        locs = self.sitemap_locs(response)
+        if locs is None:
             yield from self.continue_queue()
             return
         # Sitemap order is kept: the budget, if it runs out, runs out at the same place each run.
@@ -176,7 +152,7 @@ class MercorSpider(PlatformSpiderMixin, SourceSpider):
         self.sitemap_ids = (self.sitemap_ids or set()) | set(found)
         missing = [lid for lid in found if lid not in self.index_ids]
         self.queue.add(
-            self._request(f"{self.base_url}/jobs/{lid}", self.parse_job) for lid in missing
+            self.queue_request(f"{self.base_url}/jobs/{lid}", self.parse_job) for lid in missing
         )
         yield from self.continue_queue()
 

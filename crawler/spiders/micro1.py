@@ -35,13 +35,12 @@ from crawler.platform import (
     amount_text,
     assessment_statement,
     evergreen_evidence,
+    looks_like_sitemap,
     per_task_statement,
-    rebase_url,
 )
 from crawler.spiders.base import SourceSpider
 
 _POST_ID = re.compile(r"/post/([0-9a-fA-F-]{36})")
-_SITEMAP_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>", re.I)
 _PLATFORM_NAMES = {"micro1"}
 
 
@@ -50,6 +49,7 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
     default_base_url = "https://jobs.micro1.ai"
     attribution = "Listed on micro1"
     handle_httpstatus_list = [401, 403, 404, 410]
+    sitemap_hosts = ("jobs.micro1.ai",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,15 +60,9 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
     # ------------------------------------------------------------ requests
 
     def start_requests(self) -> Iterator[scrapy.Request]:
-        self.queue.add([self._request(f"{self.base_url}/sitemap.xml", self.parse_sitemap)])
-        yield from self.continue_queue()
-
-    def _request(self, url: str, callback: Any) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.on_queue_error, dont_filter=True)
-
-    def on_queue_error(self, failure: Any) -> Iterator[Any]:
-        self.on_request_error(failure)
-        yield from self.continue_queue()
+        yield from self.start_queue(
+            [self.queue_request(f"{self.base_url}/sitemap.xml", self.parse_sitemap)]
+        )
 
     @classmethod
     def capture_url(cls, path: Any) -> str:
@@ -80,32 +74,16 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Dispatch on what the response is: sitemap or post page."""
-        head = response.body[:400].lstrip().lower()
-        if head.startswith(b"<?xml") or b"<urlset" in head or b"<sitemapindex" in head:
+        if looks_like_sitemap(response.body):
             yield from self.parse_sitemap(response)
         else:
             yield from self.parse_post(response)
 
-    def parse_capture(self, response: Response) -> Iterator[JobListing]:
-        for result in self.parse(response):
-            if isinstance(result, JobListing):
-                yield result
-
     # ------------------------------------------------------------ sitemap
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        if self.check_block(response):
-            yield from self.continue_queue()
-            return
-        text = response.text
-        if "<urlset" not in text and "<sitemapindex" not in text:
-            self.parse_failed(response, "sitemap: neither <urlset> nor <sitemapindex>")
-            yield from self.continue_queue()
-            return
-        locs = _SITEMAP_LOC.findall(text)
-        if "<sitemapindex" in text:
-            urls = (rebase_url(loc, self.base_url, ("jobs.micro1.ai",)) for loc in locs)
-            self.queue.add(self._request(url, self.parse_sitemap) for url in urls if url)
+        locs = self.sitemap_locs(response)
+        if locs is None:
             yield from self.continue_queue()
             return
         ids = list(dict.fromkeys(m.group(1).lower() for m in map(_POST_ID.search, locs) if m))
@@ -113,7 +91,8 @@ class Micro1Spider(PlatformSpiderMixin, SourceSpider):
             i for i in ids if i not in (self.sitemap_ids or [])
         ]
         self.queue.add(
-            self._request(f"{self.base_url}/post/{post_id}", self.parse_post) for post_id in ids
+            self.queue_request(f"{self.base_url}/post/{post_id}", self.parse_post)
+            for post_id in ids
         )
         yield from self.continue_queue()
 
