@@ -90,6 +90,9 @@ _END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 # period after two lower-case letters and before Upper+lower counts (keeps "U.S.A", "e.g.X",
 # "outlier.ai", "Node.Js" intact in the common cases).
 _GLUED_RE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+# The same cut points, found from the punctuation (a leading character class lets the regex
+# engine skip from candidate to candidate instead of trying the lookbehind at every position).
+_GLUED_PUNCT_RE = re.compile(r"[.!?](?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 # Bullets and list numbering at the start of a line.
 _BULLET_RE = re.compile(r"^(?:[-*•·▪◦‣●○■□➢➤►✓✔→>#]+|\(?\d{1,2}[.)](?=\s)|\(?[a-zA-Z][.)](?=\s))\s*")
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
@@ -144,10 +147,14 @@ def _tidy(piece: str) -> str:
     return piece
 
 
+def _glue_break(m: re.Match[str]) -> str:
+    return m.group() + "\n"
+
+
 def prepare_text(text: str) -> str:
     """Cleaned text with glued sentences ("field.We employ") broken onto separate lines."""
     if "." in text or "!" in text or "?" in text:
-        return _GLUED_RE.sub("\n", text)
+        return _GLUED_PUNCT_RE.sub(_glue_break, text)
     return text
 
 
