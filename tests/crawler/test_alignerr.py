@@ -11,6 +11,7 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.normalize import normalize_listing
 from crawler.spiders.alignerr import AlignerrSpider
+from tests.crawler.crawl_harness import platform_crawl
 
 PAGE = "job-page-583b0f74-generalist-location-vietnam-2026-09-14.html"
 JOB_ID = "583b0f74-43d6-4382-a132-0e9fd41daf8c"
@@ -217,38 +218,12 @@ def test_a_cloudflare_403_is_a_block_and_nothing_more_is_asked():
 
 # ---------------------------------------------------------------- real crawls on loopback (slow)
 
-# The judge is left out (with no trained model it fails every run on purpose).
-CRAWL_SETTINGS = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_ENABLED": "False",
-    "RETRY_TIMES": "0",
-    "ITEM_PIPELINES": '{"crawler.pipelines.NormalizePipeline": 200, "crawler.pipelines.StorePipeline": 400}',
-    "EVALJOBS_JUDGE": "False",
-}
-
 
 def crawl(routes, tmp_path, monkeypatch):
     """One `scrapy crawl alignerr` against loopback `routes`: (result, stored rows, paths asked)."""
-    import sqlite_utils
-
-    from evaljobs.crawling import run_crawl
-    from evaljobs.fixture_server import FixtureServer
-
-    monkeypatch.setenv("EVALJOBS_LOCK_DIR", str(tmp_path / "locks"))
-    with FixtureServer(routes) as server:
-        result = run_crawl(
-            "alignerr",
-            tmp_path / "c.db",
-            raw_dir=tmp_path / "raw",
-            base_urls={"alignerr": server.base_url("alignerr")},
-            settings=CRAWL_SETTINGS,
-            timeout=120,
-        )
-        asked = [path for path in server.requests if path.startswith("/alignerr/")]
-    rows = list(
-        sqlite_utils.Database(tmp_path / "c.db").query("select id, countries from listings")
+    return platform_crawl(
+        "alignerr", routes, tmp_path, monkeypatch, "select id, countries from listings"
     )
-    return result, rows, asked
 
 
 def crawl_routes(page: bytes, other: dict[str, Any]):

@@ -11,6 +11,11 @@ from scrapy.utils.test import get_crawler
 
 from crawler.spiders.ashby import AshbySpider
 from tests.conftest import FIXTURES, FROZEN_NOW
+from tests.crawler.crawl_harness import (
+    assert_board_crawl,
+    assert_boards_argument_replaces_registry,
+    assert_boards_from_registry,
+)
 
 LIGHTDASH = "lightdash-job-board-compensation-2024-08-05.json"
 LIGHTDASH_URL = "https://api.ashbyhq.com/posting-api/job-board/lightdash?includeCompensation=true"
@@ -209,43 +214,12 @@ def test_an_empty_board_is_counted_and_the_run_stays_healthy():
 
 @pytest.mark.slow
 def test_a_real_crawl_stores_every_job_and_counts_an_unknown_board(tmp_path):
-    from tests.crawler.test_greenhouse_faults import (
-        Answer,
-        LoopbackServer,
-        crawl,
-        last_run,
-        open_listings,
-    )
-
-    server = LoopbackServer()
-    try:
-        server.serve_path(
-            "/ashby/lightdash", Answer(200, (FIXTURES / "ashby" / LIGHTDASH).read_bytes())
-        )
-        crawl(
-            server,
-            tmp_path,
-            "lightdash,nosuchboard",
-            spider="ashby",
-            base_url=server.root + "/ashby",
-        )
-    finally:
-        server.close()
-    run = last_run(tmp_path)
-    assert (run["status"], run["items"]) == ("ok", 2)
-    assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
-    assert open_listings(tmp_path, "ashby") == 2
+    assert_board_crawl(tmp_path, "ashby", "lightdash", "/lightdash", LIGHTDASH, items=2)
 
 
 def test_boards_come_from_the_registry_with_fixture_boards_only_when_asked():
-    live = AshbySpider.from_crawler(get_crawler(AshbySpider)).boards()
-    with_fixtures = AshbySpider.from_crawler(
-        get_crawler(AshbySpider, {"EVALJOBS_INCLUDE_FIXTURE_BOARDS": True})
-    ).boards()
-    assert "lightdash" not in live and "lightdash" in with_fixtures
-    assert "openai" in live
+    assert_boards_from_registry(AshbySpider, "lightdash", "openai")
 
 
 def test_a_boards_argument_replaces_the_registry():
-    spider = AshbySpider.from_crawler(get_crawler(AshbySpider), boards="one, two")
-    assert spider.boards() == ["one", "two"]
+    assert_boards_argument_replaces_registry(AshbySpider)

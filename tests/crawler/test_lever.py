@@ -12,6 +12,11 @@ from scrapy.utils.test import get_crawler
 
 from crawler.spiders.lever import LeverSpider
 from tests.conftest import FIXTURES, FROZEN_NOW
+from tests.crawler.crawl_harness import (
+    assert_board_crawl,
+    assert_boards_argument_replaces_registry,
+    assert_boards_from_registry,
+)
 
 LIST = "gotogroup-postings-mode-json-2024-07-30.json"
 LIST_URL = "https://api.lever.co/v0/postings/GoToGroup/?mode=json"
@@ -200,41 +205,12 @@ def test_an_answer_that_is_neither_list_nor_posting_is_a_parse_failure():
 
 @pytest.mark.slow
 def test_a_real_crawl_stores_every_posting_and_counts_an_unknown_board(tmp_path):
-    from tests.crawler.test_greenhouse_faults import (
-        Answer,
-        LoopbackServer,
-        crawl,
-        last_run,
-        open_listings,
-    )
-
-    server = LoopbackServer()
-    try:
-        server.serve_path("/lever/GoToGroup", Answer(200, (FIXTURES / "lever" / LIST).read_bytes()))
-        crawl(
-            server,
-            tmp_path,
-            "GoToGroup,nosuchboard",
-            spider="lever",
-            base_url=server.root + "/lever",
-        )
-    finally:
-        server.close()
-    run = last_run(tmp_path)
-    assert (run["status"], run["items"]) == ("ok", 168)
-    assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
-    assert open_listings(tmp_path, "lever") == 168
+    assert_board_crawl(tmp_path, "lever", "GoToGroup", "/GoToGroup", LIST, items=168)
 
 
 def test_boards_come_from_the_registry_with_fixture_boards_only_when_asked():
-    live = LeverSpider.from_crawler(get_crawler(LeverSpider)).boards()
-    with_fixtures = LeverSpider.from_crawler(
-        get_crawler(LeverSpider, {"EVALJOBS_INCLUDE_FIXTURE_BOARDS": True})
-    ).boards()
-    assert "GoToGroup" not in live and "GoToGroup" in with_fixtures
-    assert "appen" in live
+    assert_boards_from_registry(LeverSpider, "GoToGroup", "appen")
 
 
 def test_a_boards_argument_replaces_the_registry():
-    spider = LeverSpider.from_crawler(get_crawler(LeverSpider), boards="one, two")
-    assert spider.boards() == ["one", "two"]
+    assert_boards_argument_replaces_registry(LeverSpider)

@@ -10,6 +10,7 @@ from scrapy.http import HtmlResponse, XmlResponse
 
 from crawler.normalize import normalize_listing
 from crawler.spiders.mercor import MercorSpider, eligible_countries
+from tests.crawler.crawl_harness import FakeFailure, platform_crawl
 
 PAGE = "job-page-list_AAABm4Xm5vZiwyWXybFBRJJN-generalist-writer-rendered-2026-02-03.html"
 URL = "https://work.mercor.com/jobs/list_AAABm4Xm5vZiwyWXybFBRJJN"
@@ -229,7 +230,7 @@ def test_sitemap_listings_missing_from_the_index_are_read_from_their_pages_and_c
     )
     assert [r.url for r in requests] == ["https://work.mercor.com/jobs/list_AAAB0ther"]
     # The page for that listing never answers: the run is partial, so it closes nothing.
-    list(spider.on_queue_error(_Failure(requests[0])))
+    list(spider.on_queue_error(FakeFailure(requests[0])))
     assert stat(spider, "evaljobs/declared_unread") == 1
     assert stat(spider, "evaljobs/partial")
 
@@ -284,28 +285,8 @@ def test_the_explore_cache_records_give_listings(page):
     assert spider.index_ids == {"list_AAABm4Xm5vZiwyWXybFBRJJN"}
 
 
-class _Failure:
-    """The little of a Twisted Failure that the errback reads."""
-
-    def __init__(self, request: scrapy.Request) -> None:
-        self.request = request
-        self.value = None
-        self.type = TimeoutError
-
-    def getErrorMessage(self) -> str:  # noqa: N802 - Twisted's name
-        return "timeout"
-
-
 # ---------------------------------------------------------------- real crawls on loopback (slow)
 
-# The judge is left out (with no trained model it fails every run on purpose).
-CRAWL_SETTINGS = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_ENABLED": "False",
-    "RETRY_TIMES": "0",
-    "ITEM_PIPELINES": '{"crawler.pipelines.NormalizePipeline": 200, "crawler.pipelines.StorePipeline": 400}',
-    "EVALJOBS_JUDGE": "False",
-}
 OTHER = "list_AAABzzzzzzzzzzzzzzzzzzzz"
 
 
@@ -335,25 +316,13 @@ def sitemap_of(*ids: str) -> bytes:
 
 def crawl(routes, tmp_path, monkeypatch):
     """One `scrapy crawl mercor` against loopback `routes`: (result, stored rows, paths asked)."""
-    import sqlite_utils
-
-    from evaljobs.crawling import run_crawl
-    from evaljobs.fixture_server import FixtureServer
-
-    monkeypatch.setenv("EVALJOBS_LOCK_DIR", str(tmp_path / "locks"))
-    with FixtureServer(routes) as server:
-        result = run_crawl(
-            "mercor",
-            tmp_path / "c.db",
-            raw_dir=tmp_path / "raw",
-            base_urls={"mercor": server.base_url("mercor")},
-            settings=CRAWL_SETTINGS,
-            timeout=120,
-        )
-        asked = [path for path in server.requests if path.startswith("/mercor/")]
-    db = sqlite_utils.Database(tmp_path / "c.db")
-    rows = list(db.query("select id, board, client, pay_unit from listings order by id"))
-    return result, rows, asked
+    return platform_crawl(
+        "mercor",
+        routes,
+        tmp_path,
+        monkeypatch,
+        "select id, board, client, pay_unit from listings order by id",
+    )
 
 
 @pytest.mark.slow

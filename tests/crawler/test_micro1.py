@@ -11,6 +11,7 @@ from scrapy.http import HtmlResponse, XmlResponse
 
 from crawler.normalize import normalize_listing
 from crawler.spiders.micro1 import Micro1Spider, micro1_pay
+from tests.crawler.crawl_harness import FakeFailure, platform_crawl
 
 PAGE = "job-page-5136fd03-biology-expert-phd-2026-09-05.html"
 SITEMAP = "sitemap-trimmed3.xml"
@@ -185,31 +186,13 @@ def test_the_sitemap_queues_every_post_one_at_a_time_and_checks_all_were_read(fi
     _s, (listing,), (second,) = run(page, url=requests[0].url, spider=spider)
     assert listing["title"] == "Biology Expert (PhD)"
     _s, _l, (third,) = run(b"", url=second.url, status=404, spider=spider)
-    list(spider.on_queue_error(_Failure(third)))
+    list(spider.on_queue_error(FakeFailure(third)))
     assert stat(spider, "evaljobs/declared_unread") == 1
     assert stat(spider, "evaljobs/partial")
 
 
-class _Failure:
-    def __init__(self, request: scrapy.Request) -> None:
-        self.request = request
-        self.value = None
-        self.type = TimeoutError
-
-    def getErrorMessage(self) -> str:  # noqa: N802 - Twisted's name
-        return "timeout"
-
-
 # ---------------------------------------------------------------- real crawls on loopback (slow)
 
-# The judge is left out (with no trained model it fails every run on purpose).
-CRAWL_SETTINGS = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_ENABLED": "False",
-    "RETRY_TIMES": "0",
-    "ITEM_PIPELINES": '{"crawler.pipelines.NormalizePipeline": 200, "crawler.pipelines.StorePipeline": 400}',
-    "EVALJOBS_JUDGE": "False",
-}
 SITEMAP_IDS = [
     "dcb37b06-8e05-434d-ac22-372a4c04cefc",
     "416f4a44-95ff-455f-ab01-fa318a30dda8",
@@ -219,26 +202,9 @@ SITEMAP_IDS = [
 
 def crawl(routes, tmp_path, monkeypatch):
     """One `scrapy crawl micro1` against loopback `routes`: (result, stored rows, paths asked)."""
-    import sqlite_utils
-
-    from evaljobs.crawling import run_crawl
-    from evaljobs.fixture_server import FixtureServer
-
-    monkeypatch.setenv("EVALJOBS_LOCK_DIR", str(tmp_path / "locks"))
-    with FixtureServer(routes) as server:
-        result = run_crawl(
-            "micro1",
-            tmp_path / "c.db",
-            raw_dir=tmp_path / "raw",
-            base_urls={"micro1": server.base_url("micro1")},
-            settings=CRAWL_SETTINGS,
-            timeout=120,
-        )
-        asked = [path for path in server.requests if path.startswith("/micro1/")]
-    rows = list(
-        sqlite_utils.Database(tmp_path / "c.db").query("select id, title, pay_unit from listings")
+    return platform_crawl(
+        "micro1", routes, tmp_path, monkeypatch, "select id, title, pay_unit from listings"
     )
-    return result, rows, asked
 
 
 def routes_for(fixtures_dir, page: bytes, first_post=None):

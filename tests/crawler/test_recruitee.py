@@ -11,6 +11,11 @@ from scrapy.utils.test import get_crawler
 
 from crawler.spiders.recruitee import RecruiteeSpider
 from tests.conftest import FIXTURES, FROZEN_NOW
+from tests.crawler.crawl_harness import (
+    assert_board_crawl,
+    assert_boards_argument_replaces_registry,
+    assert_boards_from_registry,
+)
 
 OFFERS = "radishlab-offers-2024-08-08.json"
 OFFERS_URL = "https://radishlab.recruitee.com/api/offers/"
@@ -168,43 +173,12 @@ def test_a_malformed_offer_among_good_ones_is_skipped_and_counted():
 
 @pytest.mark.slow
 def test_a_real_crawl_stores_every_offer_and_counts_an_unknown_board(tmp_path):
-    from tests.crawler.test_greenhouse_faults import (
-        Answer,
-        LoopbackServer,
-        crawl,
-        last_run,
-        open_listings,
-    )
-
-    server = LoopbackServer()
-    try:
-        server.serve_path(
-            "/recruitee/radishlab/offers/",
-            Answer(200, (FIXTURES / "recruitee" / OFFERS).read_bytes()),
-        )
-        crawl(
-            server,
-            tmp_path,
-            "radishlab,nosuchboard",
-            spider="recruitee",
-            base_url=server.root + "/recruitee",
-        )
-    finally:
-        server.close()
-    run = last_run(tmp_path)
-    assert (run["status"], run["items"]) == ("ok", 4)
-    assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
-    assert open_listings(tmp_path, "recruitee") == 4
+    assert_board_crawl(tmp_path, "recruitee", "radishlab", "/radishlab/offers/", OFFERS, items=4)
 
 
 def test_boards_come_from_the_registry_with_fixture_boards_only_when_asked():
-    live = RecruiteeSpider.from_crawler(get_crawler(RecruiteeSpider)).boards()
-    with_fixtures = RecruiteeSpider.from_crawler(
-        get_crawler(RecruiteeSpider, {"EVALJOBS_INCLUDE_FIXTURE_BOARDS": True})
-    ).boards()
-    assert "radishlab" not in live and "radishlab" in with_fixtures
+    assert_boards_from_registry(RecruiteeSpider, "radishlab")
 
 
 def test_a_boards_argument_replaces_the_registry():
-    spider = RecruiteeSpider.from_crawler(get_crawler(RecruiteeSpider), boards="one, two")
-    assert spider.boards() == ["one", "two"]
+    assert_boards_argument_replaces_registry(RecruiteeSpider)

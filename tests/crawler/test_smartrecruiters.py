@@ -13,6 +13,11 @@ from scrapy.utils.test import get_crawler
 from crawler.items import JobListing
 from crawler.spiders.smartrecruiters import SmartRecruitersSpider
 from tests.conftest import FIXTURES, FROZEN_NOW
+from tests.crawler.crawl_harness import (
+    assert_boards_argument_replaces_registry,
+    assert_boards_from_registry,
+    board_crawl,
+)
 
 LIST = "gousto1-postings-2024-08-08.json"
 LIST_URL = "https://api.smartrecruiters.com/v1/companies/Gousto1/postings"
@@ -224,22 +229,13 @@ def test_a_posting_withdrawn_before_its_detail_is_skipped_not_a_fault():
 
 @pytest.mark.slow
 def test_a_real_crawl_follows_the_list_to_details_and_skips_withdrawn_postings(tmp_path):
-    from tests.crawler.test_greenhouse_faults import Answer, LoopbackServer, crawl, last_run
-
-    server = LoopbackServer()
-    try:
-        server.serve_path(
-            "/sr/Gousto1/postings", Answer(200, (FIXTURES / "smartrecruiters" / LIST).read_bytes())
-        )
-        # Only one detail was recorded; the other 14 answer 404 (withdrawn since the list).
-        server.serve_path(
-            "/sr/Gousto1/postings/744000005051195",
-            Answer(200, (FIXTURES / "smartrecruiters" / DETAIL).read_bytes()),
-        )
-        crawl(server, tmp_path, "Gousto1", spider="smartrecruiters", base_url=server.root + "/sr")
-    finally:
-        server.close()
-    run = last_run(tmp_path)
+    fixtures = FIXTURES / "smartrecruiters"
+    # Only one detail was recorded; the other 14 answer 404 (withdrawn since the list).
+    pages = {
+        "/sr/Gousto1/postings": (fixtures / LIST).read_bytes(),
+        "/sr/Gousto1/postings/744000005051195": (fixtures / DETAIL).read_bytes(),
+    }
+    run, server = board_crawl(tmp_path, "smartrecruiters", "Gousto1", pages, "/sr")
     assert (run["status"], run["items"]) == ("ok", 1)
     assert run["stats"]["evaljobs/skipped/posting_gone"] == 14
     assert len([hit for hit in server.hits if hit.startswith("/sr/Gousto1/postings/")]) == 15
@@ -251,15 +247,8 @@ def test_a_real_crawl_follows_the_list_to_details_and_skips_withdrawn_postings(t
 
 
 def test_boards_come_from_the_registry_with_fixture_boards_only_when_asked():
-    live = SmartRecruitersSpider.from_crawler(get_crawler(SmartRecruitersSpider)).boards()
-    with_fixtures = SmartRecruitersSpider.from_crawler(
-        get_crawler(SmartRecruitersSpider, {"EVALJOBS_INCLUDE_FIXTURE_BOARDS": True})
-    ).boards()
-    assert "Gousto1" not in live and "Gousto1" in with_fixtures
+    assert_boards_from_registry(SmartRecruitersSpider, "Gousto1")
 
 
 def test_a_boards_argument_replaces_the_registry():
-    spider = SmartRecruitersSpider.from_crawler(
-        get_crawler(SmartRecruitersSpider), boards="one, two"
-    )
-    assert spider.boards() == ["one", "two"]
+    assert_boards_argument_replaces_registry(SmartRecruitersSpider)

@@ -11,6 +11,11 @@ from scrapy.utils.test import get_crawler
 
 from crawler.spiders.workable import WorkableSpider
 from tests.conftest import FIXTURES, FROZEN_NOW
+from tests.crawler.crawl_harness import (
+    assert_board_crawl,
+    assert_boards_argument_replaces_registry,
+    assert_boards_from_registry,
+)
 
 WIDGET = "kroo-widget-accounts-details-2024-08-08.json"
 WIDGET_URL = "https://apply.workable.com/api/v1/widget/accounts/kroo?details=true"
@@ -159,43 +164,12 @@ def test_an_account_with_no_jobs_is_counted_as_an_empty_board():
 
 @pytest.mark.slow
 def test_a_real_crawl_stores_every_job_and_counts_an_unknown_board(tmp_path):
-    from tests.crawler.test_greenhouse_faults import (
-        Answer,
-        LoopbackServer,
-        crawl,
-        last_run,
-        open_listings,
-    )
-
-    server = LoopbackServer()
-    try:
-        server.serve_path(
-            "/workable/kroo", Answer(200, (FIXTURES / "workable" / WIDGET).read_bytes())
-        )
-        crawl(
-            server,
-            tmp_path,
-            "kroo,nosuchboard",
-            spider="workable",
-            base_url=server.root + "/workable",
-        )
-    finally:
-        server.close()
-    run = last_run(tmp_path)
-    assert (run["status"], run["items"]) == ("ok", 7)
-    assert run["stats"]["evaljobs/unknown_boards/nosuchboard"] == 1
-    assert open_listings(tmp_path, "workable") == 7
+    assert_board_crawl(tmp_path, "workable", "kroo", "/kroo", WIDGET, items=7)
 
 
 def test_boards_come_from_the_registry_with_fixture_boards_only_when_asked():
-    live = WorkableSpider.from_crawler(get_crawler(WorkableSpider)).boards()
-    with_fixtures = WorkableSpider.from_crawler(
-        get_crawler(WorkableSpider, {"EVALJOBS_INCLUDE_FIXTURE_BOARDS": True})
-    ).boards()
-    assert "kroo" not in live and "kroo" in with_fixtures
-    assert "toloka-ai" in live
+    assert_boards_from_registry(WorkableSpider, "kroo", "toloka-ai")
 
 
 def test_a_boards_argument_replaces_the_registry():
-    spider = WorkableSpider.from_crawler(get_crawler(WorkableSpider), boards="one, two")
-    assert spider.boards() == ["one", "two"]
+    assert_boards_argument_replaces_registry(WorkableSpider)
