@@ -3,14 +3,15 @@
 Two kinds of real crawl stand here once instead of in every spider's test file:
 `board_crawl` serves recorded board answers from `test_greenhouse_faults`' loopback server
 and crawls an ATS spider over named boards (see `assert_board_crawl` for the common
-"every posting stored, an unknown board counted" check); `platform_crawl` runs
-`evaljobs.crawling.run_crawl` for a platform spider against `evaljobs.fixture_server`
-routes and reads back the stored listings. The registry checks every board spider shares
+"every posting stored, an unknown board counted" check); `platform_crawl` and
+`loopback_crawl` run `evaljobs.crawling.run_crawl` for a platform spider (reading back the
+stored listings) or a feed / search source against `evaljobs.fixture_server` routes. The registry checks every board spider shares
 are `assert_boards_from_registry` and `assert_boards_argument_replaces_registry`.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,21 @@ CRAWL_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": "False",
     "RETRY_TIMES": "0",
     "ITEM_PIPELINES": '{"crawler.pipelines.NormalizePipeline": 200, "crawler.pipelines.StorePipeline": 400}',
+    "EVALJOBS_JUDGE": "False",
+}
+# Feed and search sources: the raw archive on too, robots.txt not asked of the loopback server.
+LOOPBACK = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "RETRY_TIMES": "0",
+    "ROBOTSTXT_OBEY": "False",
+    "ITEM_PIPELINES": json.dumps(
+        {
+            "crawler.pipelines.RawArchivePipeline": 100,
+            "crawler.pipelines.NormalizePipeline": 200,
+            "crawler.pipelines.StorePipeline": 400,
+        }
+    ),
     "EVALJOBS_JUDGE": "False",
 }
 
@@ -87,6 +103,36 @@ def assert_boards_argument_replaces_registry(spider_cls: type) -> None:
 # ---------------------------------------------------------------- platform spiders
 
 
+def loopback_run(
+    source: str,
+    routes: list[Any],
+    tmp_path: Path,
+    settings: dict[str, Any],
+    spider_args: dict[str, str] | None = None,
+) -> tuple[Any, list[str]]:
+    """`scrapy crawl {source}` in a subprocess against `routes` on 127.0.0.1, into
+    `tmp_path/c.db`: (the CrawlResult, every path the server was asked)."""
+    from evaljobs.crawling import run_crawl
+    from evaljobs.fixture_server import FixtureServer
+
+    with FixtureServer(routes) as server:
+        result = run_crawl(
+            source,
+            tmp_path / "c.db",
+            raw_dir=tmp_path / "raw",
+            base_urls={source: server.base_url(source)},
+            settings=settings,
+            spider_args=spider_args,
+            timeout=120,
+        )
+    return result, server.requests
+
+
+def loopback_crawl(tmp_path: Path, source: str, routes: list[Any], spider_args: dict[str, str]):
+    """A feed or search source's crawl on loopback, raw answers archived: (result, paths asked)."""
+    return loopback_run(source, routes, tmp_path, LOOPBACK, spider_args)
+
+
 def platform_crawl(
     source: str, routes: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: str
 ) -> tuple[Any, list[dict[str, Any]], list[str]]:
@@ -94,20 +140,9 @@ def platform_crawl(
     the catalogue, paths of the source asked)."""
     import sqlite_utils
 
-    from evaljobs.crawling import run_crawl
-    from evaljobs.fixture_server import FixtureServer
-
     monkeypatch.setenv("EVALJOBS_LOCK_DIR", str(tmp_path / "locks"))
-    with FixtureServer(routes) as server:
-        result = run_crawl(
-            source,
-            tmp_path / "c.db",
-            raw_dir=tmp_path / "raw",
-            base_urls={source: server.base_url(source)},
-            settings=CRAWL_SETTINGS,
-            timeout=120,
-        )
-        asked = [path for path in server.requests if path.startswith(f"/{source}/")]
+    result, requests = loopback_run(source, routes, tmp_path, CRAWL_SETTINGS)
+    asked = [path for path in requests if path.startswith(f"/{source}/")]
     rows = list(sqlite_utils.Database(tmp_path / "c.db").query(query))
     return result, rows, asked
 

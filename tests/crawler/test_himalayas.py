@@ -9,6 +9,7 @@ from scrapy.http import Request, TextResponse
 
 from crawler.items import JobListing
 from crawler.spiders.himalayas import HimalayasSpider
+from tests.crawler.crawl_harness import loopback_crawl
 
 LIMIT3 = "jobs-api-limit3-2026-03-28.json"
 TRIMMED = "jobs-api-trimmed3-2026-08.json"
@@ -179,40 +180,6 @@ def test_a_truncated_body_is_a_counted_parse_failure(fixtures_dir):
 
 
 # ------------------------------------------------------------ a real crawl over loopback
-
-PIPELINES_WITHOUT_JUDGE = json.dumps(
-    {
-        "crawler.pipelines.RawArchivePipeline": 100,
-        "crawler.pipelines.NormalizePipeline": 200,
-        "crawler.pipelines.StorePipeline": 400,
-    }
-)
-LOOPBACK = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_ENABLED": "False",
-    "RETRY_TIMES": "0",
-    "ROBOTSTXT_OBEY": "False",
-    "ITEM_PIPELINES": PIPELINES_WITHOUT_JUDGE,
-    "EVALJOBS_JUDGE": "False",
-}
-
-
-def loopback_crawl(tmp_path, source: str, routes: list, spider_args: dict[str, str]):
-    """`scrapy crawl <source>` in a subprocess against recorded answers on 127.0.0.1."""
-    from evaljobs.crawling import run_crawl
-    from evaljobs.fixture_server import FixtureServer
-
-    with FixtureServer(routes) as server:
-        result = run_crawl(
-            source,
-            tmp_path / "c.db",
-            raw_dir=tmp_path / "raw",
-            base_urls={source: server.base_url(source)},
-            settings=LOOPBACK,
-            spider_args=spider_args,
-            timeout=120,
-        )
-    return result, server.requests
 
 
 @pytest.mark.slow

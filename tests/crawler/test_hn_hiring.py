@@ -193,7 +193,7 @@ def test_an_answer_of_another_shape_is_a_parse_failure():
 @pytest.mark.slow
 def test_a_real_crawl_finds_the_thread_then_reads_it_whole(tmp_path, fixtures_dir):
     from evaljobs.fixture_server import Route
-    from tests.crawler.test_himalayas import loopback_crawl
+    from tests.crawler.crawl_harness import loopback_crawl
 
     threads = {
         "hits": [

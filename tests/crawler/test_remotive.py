@@ -160,7 +160,7 @@ def test_one_request_per_run_within_the_budget():
 @pytest.mark.slow
 def test_a_real_crawl_of_the_bom_feed_makes_one_request_and_is_ok(tmp_path, fixtures_dir):
     from evaljobs.fixture_server import Route
-    from tests.crawler.test_himalayas import loopback_crawl
+    from tests.crawler.crawl_harness import loopback_crawl
 
     routes = [Route("remotive", r".*", file=fixtures_dir / "remotive" / BOM_FEED)]
     result, requests = loopback_crawl(tmp_path, "remotive", routes, {})
