@@ -6,7 +6,8 @@ and crawls an ATS spider over named boards (see `assert_board_crawl` for the com
 "every posting stored, an unknown board counted" check); `platform_crawl` and
 `loopback_crawl` run `evaljobs.crawling.run_crawl` for a platform spider (reading back the
 stored listings) or a feed / search source against `evaljobs.fixture_server` routes. The registry checks every board spider shares
-are `assert_boards_from_registry` and `assert_boards_argument_replaces_registry`.
+are `assert_boards_from_registry` and `assert_boards_argument_replaces_registry`; the
+platform spiders' parse tests share `parsed` and `stat`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 import scrapy
 from scrapy.utils.test import get_crawler
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, FROZEN_NOW
 
 # The judge is left out (with no trained model it fails every run on purpose).
 CRAWL_SETTINGS = {
@@ -145,6 +146,21 @@ def platform_crawl(
     asked = [path for path in requests if path.startswith(f"/{source}/")]
     rows = list(sqlite_utils.Database(tmp_path / "c.db").query(query))
     return result, rows, asked
+
+
+def parsed(spider: Any, response: Any, **kwargs: Any) -> tuple[Any, list[dict], list[Any]]:
+    """(spider, normalized listings, requests) of `response` parsed by `spider` at FROZEN_NOW."""
+    from crawler.normalize import normalize_listing
+
+    spider.frozen_now = FROZEN_NOW
+    results = list(spider.parse(response, **kwargs))
+    listings = [normalize_listing(dict(r)) for r in results if not isinstance(r, scrapy.Request)]
+    return spider, listings, [r for r in results if isinstance(r, scrapy.Request)]
+
+
+def stat(spider: Any, key: str) -> Any:
+    """A counter of a spider run without a crawler (kept in its fallback stats)."""
+    return spider._stats_fallback.get(key)
 
 
 class FakeFailure:

@@ -9,9 +9,8 @@ import pytest
 import scrapy
 from scrapy.http import HtmlResponse, TextResponse
 
-from crawler.normalize import normalize_listing
 from crawler.spiders.alignerr import AlignerrSpider
-from tests.crawler.crawl_harness import platform_crawl
+from tests.crawler.crawl_harness import parsed, platform_crawl, stat
 
 PAGE = "job-page-583b0f74-generalist-location-vietnam-2026-09-14.html"
 JOB_ID = "583b0f74-43d6-4382-a132-0e9fd41daf8c"
@@ -40,17 +39,9 @@ def run(
     spider: AlignerrSpider | None = None,
     **kwargs: Any,
 ):
-    spider = spider or AlignerrSpider()
-    spider.frozen_now = FROZEN_NOW
     cls = TextResponse if body[:1] in (b"{", b"[") else HtmlResponse
     response = cls(url=url, body=body, status=status, encoding="utf-8")
-    results = list(spider.parse(response, **kwargs))
-    listings = [normalize_listing(dict(r)) for r in results if not isinstance(r, scrapy.Request)]
-    return spider, listings, [r for r in results if isinstance(r, scrapy.Request)]
-
-
-def stat(spider: AlignerrSpider, key: str) -> Any:
-    return spider._stats_fallback.get(key)
+    return parsed(spider or AlignerrSpider(), response, **kwargs)
 
 
 def other_copy(page: bytes, country: bytes = b"Brazil", upper: bytes = b"120") -> bytes:

@@ -8,9 +8,8 @@ import pytest
 import scrapy
 from scrapy.http import HtmlResponse, XmlResponse
 
-from crawler.normalize import normalize_listing
 from crawler.spiders.mercor import MercorSpider, eligible_countries
-from tests.crawler.crawl_harness import FakeFailure, platform_crawl
+from tests.crawler.crawl_harness import FakeFailure, parsed, platform_crawl, stat
 
 PAGE = "job-page-list_AAABm4Xm5vZiwyWXybFBRJJN-generalist-writer-rendered-2026-02-03.html"
 URL = "https://work.mercor.com/jobs/list_AAABm4Xm5vZiwyWXybFBRJJN"
@@ -34,17 +33,8 @@ def listing(parse_capture) -> dict[str, Any]:
 
 def run(body: bytes, url: str = URL, status: int = 200, spider: MercorSpider | None = None):
     """(spider, normalized listings, requests) of one response parsed by a fresh spider."""
-    spider = spider or MercorSpider()
-    spider.frozen_now = FROZEN_NOW
     cls = XmlResponse if url.endswith(".xml") else HtmlResponse
-    results = list(spider.parse(cls(url=url, body=body, status=status)))
-    listings = [normalize_listing(dict(r)) for r in results if not isinstance(r, scrapy.Request)]
-    requests = [r for r in results if isinstance(r, scrapy.Request)]
-    return spider, listings, requests
-
-
-def stat(spider: MercorSpider, key: str) -> Any:
-    return spider._stats_fallback.get(key)
+    return parsed(spider or MercorSpider(), cls(url=url, body=body, status=status))
 
 
 # ---------------------------------------------------------------- the real page

@@ -9,16 +9,14 @@ import pytest
 import scrapy
 from scrapy.http import HtmlResponse, XmlResponse
 
-from crawler.normalize import normalize_listing
 from crawler.spiders.micro1 import Micro1Spider, micro1_pay
-from tests.crawler.crawl_harness import FakeFailure, platform_crawl
+from tests.crawler.crawl_harness import FakeFailure, parsed, platform_crawl, stat
 
 PAGE = "job-page-5136fd03-biology-expert-phd-2026-09-05.html"
 SITEMAP = "sitemap-trimmed3.xml"
 # The URL the page was recorded at, tracking parameters included (upstream manifest).
 URL = "https://jobs.micro1.ai/post/5136fd03-6ff0-45c0-8e36-2126cc5b21c7?utm_source=micro1&utm_medium=job_portal"
 CLEAN_URL = "https://jobs.micro1.ai/post/5136fd03-6ff0-45c0-8e36-2126cc5b21c7"
-FROZEN_NOW = "2026-09-15T12:00:00Z"
 CHALLENGE = b"<html><head><title>Just a moment...</title></head><body>cf_chl_opt</body></html>"
 
 
@@ -34,16 +32,8 @@ def listing(parse_capture) -> dict[str, Any]:
 
 
 def run(body: bytes, url: str = URL, status: int = 200, spider: Micro1Spider | None = None):
-    spider = spider or Micro1Spider()
-    spider.frozen_now = FROZEN_NOW
     cls = XmlResponse if url.endswith(".xml") else HtmlResponse
-    results = list(spider.parse(cls(url=url, body=body, status=status)))
-    listings = [normalize_listing(dict(r)) for r in results if not isinstance(r, scrapy.Request)]
-    return spider, listings, [r for r in results if isinstance(r, scrapy.Request)]
-
-
-def stat(spider: Micro1Spider, key: str) -> Any:
-    return spider._stats_fallback.get(key)
+    return parsed(spider or Micro1Spider(), cls(url=url, body=body, status=status))
 
 
 # ---------------------------------------------------------------- the real post page
