@@ -7,7 +7,7 @@ and crawls an ATS spider over named boards (see `assert_board_crawl` for the com
 `loopback_crawl` run `evaljobs.crawling.run_crawl` for a platform spider (reading back the
 stored listings) or a feed / search source against `evaljobs.fixture_server` routes. The registry checks every board spider shares
 are `assert_boards_from_registry` and `assert_boards_argument_replaces_registry`; the
-platform spiders' parse tests share `parsed` and `stat`.
+platform spiders' parse tests share `parsed` and `stat`, the feeds' `json_parse`.
 """
 
 from __future__ import annotations
@@ -156,6 +156,17 @@ def parsed(spider: Any, response: Any, **kwargs: Any) -> tuple[Any, list[dict], 
     results = list(spider.parse(response, **kwargs))
     listings = [normalize_listing(dict(r)) for r in results if not isinstance(r, scrapy.Request)]
     return spider, listings, [r for r in results if isinstance(r, scrapy.Request)]
+
+
+def json_parse(spider: Any, url: str, body: bytes) -> tuple[list[Any], dict[str, Any]]:
+    """Items and counters of `spider`'s live parse callback on a JSON `body` at `url`."""
+    from scrapy.http import TextResponse
+
+    from crawler.items import JobListing
+
+    response = TextResponse(url=url, body=body, headers={"Content-Type": "application/json"})
+    items = [item for item in spider.parse(response) if isinstance(item, JobListing)]
+    return items, spider._stats_fallback
 
 
 def stat(spider: Any, key: str) -> Any:

@@ -11,6 +11,7 @@ from crawler.capture import parse_capture_file
 from crawler.items import JobListing
 from crawler.spiders.remoteok import RemoteOkSpider
 from tests.conftest import FIXTURES, FROZEN_NOW
+from tests.crawler.crawl_harness import json_parse
 
 FULL = "api-2026-03-17.json"
 TRIMMED = "api-trimmed3-2026-08-14.json"
@@ -32,10 +33,7 @@ def trainer(full):
 
 
 def parse_body(body: bytes) -> tuple[list[JobListing], dict]:
-    spider = RemoteOkSpider()
-    response = TextResponse(url=URL, body=body, headers={"Content-Type": "application/json"})
-    items = [item for item in spider.parse(response) if isinstance(item, JobListing)]
-    return items, spider._stats_fallback
+    return json_parse(RemoteOkSpider(), URL, body)
 
 
 def real_bytes(fixtures_dir, name: str = FULL) -> bytes:

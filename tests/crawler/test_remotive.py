@@ -6,12 +6,12 @@ import codecs
 import json
 
 import pytest
-from scrapy.http import TextResponse
 
 from crawler.capture import parse_capture_file
 from crawler.items import JobListing
 from crawler.spiders.remotive import RemotiveSpider
 from tests.conftest import FIXTURES, FROZEN_NOW
+from tests.crawler.crawl_harness import json_parse
 
 FEED = "remote-jobs-all-2026-07-18.json"
 BOM_FEED = "remote-jobs-all-2026-07-29-bom.json"
@@ -34,10 +34,7 @@ def labeling(feed):
 
 def parse_body(body: bytes) -> tuple[list[JobListing], dict]:
     """Items and counters of the live parse callback on `body` (local matching on)."""
-    spider = RemotiveSpider()
-    response = TextResponse(url=URL, body=body, headers={"Content-Type": "application/json"})
-    items = [item for item in spider.parse(response) if isinstance(item, JobListing)]
-    return items, spider._stats_fallback
+    return json_parse(RemotiveSpider(), URL, body)
 
 
 def real_bytes(fixtures_dir, name: str = FEED) -> bytes:
