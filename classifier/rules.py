@@ -140,6 +140,7 @@ class ListingContext:
     _words: frozenset[str] | None = None
     _emails: list[tuple[str, str, str]] | None = None
     _single_spaced: bool | None = None
+    _sentence_cache: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -181,9 +182,13 @@ class ListingContext:
                 span = self.index.span_at(i)
                 spans.add(span)
                 i = low_text.find(kw, max(span[1], i + 1))
+        cache = self._sentence_cache
         for span in sorted(spans):
-            sentence = self.index.sentence(span)
-            low = sentence.lower()
+            pair = cache.get(span)
+            if pair is None:  # tidied and lower-cased once for all the rules
+                sentence = self.index.sentence(span)
+                pair = cache[span] = (sentence, sentence.lower())
+            sentence, low = pair
             for m in pattern.finditer(low):
                 yield sentence, low, m
 
@@ -837,8 +842,11 @@ def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
     for emp in registry:
         if company_norm and company_norm in emp.norm_names:
             claimed.append(emp)
-        elif any(n in low_text and _claims(ctx, n, rx) for n, rx in zip(emp.names, emp.claim_res, strict=True)):
-            claimed.append(emp)
+        else:
+            for n, rx in zip(emp.names, emp.claim_res, strict=True):
+                if n in low_text and _claims(ctx, n, rx):
+                    claimed.append(emp)
+                    break
 
     def evidence_for(raw: str, where: str) -> str:
         return raw if where in ("url", "apply_url") else where
