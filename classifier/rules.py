@@ -90,6 +90,7 @@ _URL_RE = re.compile(
     re.I,
 )
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+_TOKEN_BYTES = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
 _TLD_DOT_RE = re.compile(
     r"\.(?:com|net|org|ai|io|co|tech|work|xyz|info|biz|online|site|top|app|jobs|careers|me|us|uk|in|"
     r"ru|cn|live|shop|vip|club|pro|link|today|space|website|cc|tk|ml|ga|cf|gq|gg)(?![a-z0-9-])"
@@ -157,7 +158,10 @@ class ListingContext:
     def words(self) -> frozenset[str]:
         """The set of lower-case word tokens ([a-z0-9]+) of the text, made on first use."""
         if self._words is None:
-            self._words = frozenset(_TOKEN_RE.findall(self.index.lower))
+            # Same set as _TOKEN_RE.findall: every character but a-z and 0-9 becomes a space
+            # (non-ASCII ones via "?"), then str.split; three C passes, no regex.
+            ascii_text = self.index.lower.encode("ascii", "replace").translate(_TOKEN_BYTES)
+            self._words = frozenset(ascii_text.decode("ascii").split())
         return self._words
 
     def hits(
