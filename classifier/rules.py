@@ -933,7 +933,7 @@ def rule_money_mule(ctx: ListingContext) -> RedFlag | None:
     return _flag("money-mule", hit) if hit else None
 
 
-_URGENCY_RE = re.compile(
+_URGENCY_PLAIN_RE = re.compile(
     r"\burgent(?:ly)?\s+(?:hiring|need(?:ed)?|required|requirement|opening|position|vacanc(?:y|ies)|hire|"
     r"recruitment|openings)\b|\bhiring urgently\b|\burgent(?:ly)?!|^urgent\b|[*(\[]urgent[*)\]]|\burgent\W*$"
     r"|\bapply (?:asap|immediately|right away)\b|\bstart immediately\b"
@@ -960,7 +960,7 @@ _URGENCY_RE = re.compile(
 # positions with one lookahead.
 _URGENCY_RE = re.compile(
     r"(?:\b(?=urgent|hir|app|sta|get|thi|pos|spo|pla|off|lim|onl|slo|sea|fir|res|rep|reg|sig|con|act|"
-    r"hur|don|las|bef|dea)|(?=[*(\[]))(?:" + _URGENCY_RE.pattern + ")"
+    r"hur|don|las|bef|dea)|(?=[*(\[]))(?:" + _URGENCY_PLAIN_RE.pattern + ")"
 )
 
 

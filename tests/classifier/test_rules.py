@@ -242,3 +242,69 @@ def test_a_job_board_page_of_a_known_platform_is_not_impersonation():
     listing = {"title": "Audio Engineer", "company": "Mercor", "description": "Fully remote.", "url": board_page, "apply_url": board_page}
     employers = [{"key": "mercor", "name": "Mercor", "aliases": [], "domains": ["mercor.com", "work.mercor.com"]}]
     assert [f.flag for f in find_red_flags(listing, employers)] == []
+
+
+# --- speed rewrites keep their answers (bench/rules_equivalence.py checks whole listings) ---
+
+def _fuzz_texts(vocabulary: str, n: int, seed: int) -> list[str]:
+    """Random sentences from the words of a pattern, with its punctuation and odd spacing."""
+    import random
+    import re
+
+    words = sorted(set(re.findall(r"[a-z']+|[*(\[)\]!$%]", vocabulary))) + ["24", "3", ".", ",", "\n", "  "]
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(1, 14))).replace(" \n ", "\n")
+            for _ in range(n)]
+
+
+def test_urgency_guard_keeps_every_match() -> None:
+    from classifier.rules import _URGENCY_PLAIN_RE, _URGENCY_RE
+
+    texts = _fuzz_texts(_URGENCY_PLAIN_RE.pattern, 4000, 1)
+    texts += [item["text"].lower() for group in FIXTURES.values() for item in group]
+    texts += ["urgent", "*urgent*", "[urgent] hiring", "hiring urgently!", "first-come first-served"]
+    for t in texts:
+        plain = [m.span() for m in _URGENCY_PLAIN_RE.finditer(t)]
+        assert [m.span() for m in _URGENCY_RE.finditer(t)] == plain, t
+
+
+def test_claim_search_around_the_name_is_the_whole_text_search() -> None:
+    import re
+
+    from classifier.rules import _claim_re, _claims, build_context
+
+    base = _fuzz_texts("on behalf of recruiting for hiring for partnered with official authorized "
+                       "representing agent for recruiter at team at i am from we are with working for "
+                       "onboarding for this is the outlier ai outlier hr recruiter team support "
+                       "coordinator talent manager", 3000, 2)
+    for name in ("outlier", "outlier ai"):
+        rx = _claim_re(name)
+        plain = re.compile(rx.pattern.split("(?:", 1)[1][:-1])  # without the zero-width guard
+        for t in base + ["x" * 70 + " we are with outlier ai hr team" + " y" * 40]:
+            ctx = build_context({"description": t})
+            low = ctx.lower
+            expected = plain.search(low) is not None
+            assert (rx.search(low) is not None) == expected, t
+            if name in low:  # the rule asks only then
+                assert _claims(ctx, name, rx) == expected, t
+
+
+def test_surely_clean_misses_no_garbage_character() -> None:
+    from classifier.text import _GARBAGE_RE, _surely_clean
+
+    for cp in range(0x110000):
+        c = chr(cp)
+        if _GARBAGE_RE.match(c):
+            assert not _surely_clean("ab" + c + "\n"), hex(cp)
+
+
+def test_word_tokens_are_the_regex_tokens() -> None:
+    import random
+
+    from classifier.rules import _TOKEN_RE, build_context
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        t = "".join(rng.choice("abZ9_-.é中\n\t\u2028ß İ") for _ in range(rng.randint(0, 30)))
+        ctx = build_context({"description": t})
+        assert ctx.words == frozenset(_TOKEN_RE.findall(ctx.lower)), repr(t)
