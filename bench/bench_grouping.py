@@ -28,7 +28,7 @@ def load_pairs() -> list[tuple[dict, dict, bool]]:
     def listing(ref: list[str]) -> dict:
         source, file, source_id = ref
         if (source, file) not in cache:
-            cache[(source, file)] = {l["source_id"]: l for l in parse_capture_file(source, FIXTURES / source / file)}
+            cache[(source, file)] = {item["source_id"]: item for item in parse_capture_file(source, FIXTURES / source / file)}
         return cache[(source, file)][source_id]
 
     pairs = []

@@ -140,7 +140,6 @@ class BatchJudge:
 
     def __init__(self, crawler: Any) -> None:
         from classifier import default_model, judge_many  # the model loads here, once
-
         from crawler.registry import employers_for_rules, load_registry
 
         self.crawler = crawler

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.normalize import canonical_url, html_to_text, normalize_listing, parse_location, parse_pay, to_utc_iso
+from crawler.normalize import (
+    canonical_url,
+    html_to_text,
+    normalize_listing,
+    parse_location,
+    parse_pay,
+    to_utc_iso,
+)
 
 
 @pytest.mark.parametrize(
