@@ -40,7 +40,8 @@ def _surely_clean(s: str) -> bool:
     """True when `s` holds none of the characters `_GARBAGE_RE` removes.
 
     Every one of them but U+FFFD is non-printable (controls, format marks, surrogates,
-    private use, non-characters), so printable text apart from tab and line breaks has none.
+    private use, non-characters), so printable text apart from tab, line breaks and no-break
+    spaces has none.
     str.isprintable is a C loop, several times faster than the regex scan; text with other
     non-printable characters (no-break spaces, U+2028) just takes the regex.
     """
@@ -52,6 +53,8 @@ def _surely_clean(s: str) -> bool:
         s = s.replace("\t", "")
     if "\r" in s:
         s = s.replace("\r", "")
+    if "\xa0" in s:  # no-break spaces: common in scraped HTML, not garbage
+        s = s.replace("\xa0", "")
     return s.isprintable()
 
 
