@@ -289,6 +289,15 @@ def validate_filters(filters: Filters) -> Filters:
     )
 
 
+def new_token() -> str:
+    """An unguessable URL-safe token that never starts with "-" (a command line would
+    take `evaljobs unsubscribe -abc...` for an option)."""
+    while True:
+        token = secrets.token_urlsafe(24)
+        if not token.startswith("-"):
+            return token
+
+
 def subscribe(
     db: sqlite_utils.Database, email: str, filters: Filters, *, now: str | None = None
 ) -> Subscription:
@@ -298,7 +307,7 @@ def subscribe(
     created = now or _utc_now()
     row = {
         "email": email,
-        "token": secrets.token_urlsafe(24),
+        "token": new_token(),
         "min_hourly_pay": filters.min_hourly_pay,
         "query": filters.query,
         "include_flagged": int(filters.include_flagged),

@@ -314,3 +314,9 @@ def test_a_change_reads_as_one_pay_line_and_one_remote_terms_line():
     assert remote == [
         {"field": "remote terms", "before": "worldwide", "after": "countries, US, CA"}
     ]
+
+
+def test_a_subscription_token_never_starts_with_a_dash_so_the_command_line_takes_it():
+    from catalogue.digest import new_token
+
+    assert all(not new_token().startswith("-") for _ in range(2000))
