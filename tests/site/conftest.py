@@ -8,12 +8,10 @@ Chromium driven by Playwright (never a downloaded browser).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import sitedata  # noqa: E402
+from site_client import SiteClient  # noqa: E402
 
 ROOT = HERE.parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -47,34 +46,6 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     facts = sitedata.build_catalogue(path)
     facts["path"] = path
     return facts
-
-
-class SiteClient:
-    """Datasette's in-process client on one event loop of its own thread.
-
-    One loop, because Datasette keeps loop-bound locks; its own thread, because Playwright's
-    sync API keeps a loop running in the main thread for the whole session.
-    """
-
-    def __init__(self, ds: Any) -> None:
-        self.ds = ds
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def _run(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self._run(self.ds.client.get(path, **kwargs))
-
-    def post(self, path: str, **kwargs: Any) -> Any:
-        return self._run(self.ds.client.post(path, **kwargs))
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
 
 
 @pytest.fixture(scope="session")

@@ -380,7 +380,7 @@ def test_every_page_forbids_third_party_scripts_and_images(site):
 
 
 def test_a_query_over_the_time_limit_gets_a_clear_message(catalogue):
-    from conftest import SiteClient
+    from site_client import SiteClient
 
     from catalogue.site_app import make_datasette
 
@@ -650,7 +650,7 @@ def test_facet_counts_from_bitmaps_and_from_sql_equal_the_obvious_count(site, ca
 
 
 def test_facet_counts_catch_up_with_a_write_within_one_rebuild(tmp_path):
-    from conftest import SiteClient
+    from site_client import SiteClient
 
     from catalogue import store
     from catalogue.schema import open_catalogue

@@ -6,7 +6,7 @@ import shutil
 
 import feedparser
 import pytest
-from conftest import SiteClient
+from site_client import SiteClient
 
 from catalogue.digest import Filters, list_subscriptions, subscribe
 from catalogue.schema import open_catalogue
