@@ -24,11 +24,18 @@ from evaljobs.crawling import run_crawl  # noqa: E402
 from evaljobs.fixture_server import FixtureServer, Route  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
-LOOPBACK = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "LOG_LEVEL": "WARNING", "EVALJOBS_REQUEST_BUDGETS": json.dumps({"lever": 1000, "ashby": 1000})}
+LOOPBACK = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "LOG_LEVEL": "WARNING",
+    "EVALJOBS_REQUEST_BUDGETS": json.dumps({"lever": 1000, "ashby": 1000}),
+}
 
 
 def lever_copy(n: int) -> bytes:
-    postings = json.loads((FIXTURES / "lever" / "gotogroup-postings-mode-json-2024-07-30.json").read_bytes())
+    postings = json.loads(
+        (FIXTURES / "lever" / "gotogroup-postings-mode-json-2024-07-30.json").read_bytes()
+    )
     for posting in postings:
         posting["id"] = f"{posting['id']}-{n}"
     return json.dumps(postings).encode()
@@ -47,8 +54,12 @@ def main() -> None:
     parser.add_argument("--copies-lever", type=int, default=40)
     parser.add_argument("--copies-ashby", type=int, default=62)
     args = parser.parse_args()
-    routes = [Route("lever", f"^/board{n}(\\?|$)", body=lever_copy(n)) for n in range(args.copies_lever)]
-    routes += [Route("ashby", f"^/board{n}(\\?|$)", body=ashby_copy(n)) for n in range(args.copies_ashby)]
+    routes = [
+        Route("lever", f"^/board{n}(\\?|$)", body=lever_copy(n)) for n in range(args.copies_lever)
+    ]
+    routes += [
+        Route("ashby", f"^/board{n}(\\?|$)", body=ashby_copy(n)) for n in range(args.copies_ashby)
+    ]
     with tempfile.TemporaryDirectory() as tmp, FixtureServer(routes) as server:
         db = Path(tmp) / "catalogue.db"
         total_items = 0
@@ -67,10 +78,14 @@ def main() -> None:
             items = (result.run or {}).get("items", 0)
             total_items += items
             seconds = time.perf_counter() - t0
-            print(f"{source:<8} {result.status:<8} {items:>6} postings in {seconds:6.1f} s  ({items / seconds:6.1f} postings/s)")
+            print(
+                f"{source:<8} {result.status:<8} {items:>6} postings in {seconds:6.1f} s  ({items / seconds:6.1f} postings/s)"
+            )
         seconds = time.perf_counter() - started
-        print(f"total    {total_items:>6} postings in {seconds:6.1f} s  ->  {total_items / seconds:.1f} postings/s "
-              "through spiders, pipelines (normalize, judge, store, grouping) and catalogue")
+        print(
+            f"total    {total_items:>6} postings in {seconds:6.1f} s  ->  {total_items / seconds:.1f} postings/s "
+            "through spiders, pipelines (normalize, judge, store, grouping) and catalogue"
+        )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,10 @@ def load_pairs() -> list[tuple[dict, dict, bool]]:
     def listing(ref: list[str]) -> dict:
         source, file, source_id = ref
         if (source, file) not in cache:
-            cache[(source, file)] = {item["source_id"]: item for item in parse_capture_file(source, FIXTURES / source / file)}
+            cache[(source, file)] = {
+                item["source_id"]: item
+                for item in parse_capture_file(source, FIXTURES / source / file)
+            }
         return cache[(source, file)][source_id]
 
     pairs = []
@@ -60,7 +63,9 @@ def main() -> None:
         p, r, f = scores(pairs, similarities, threshold)
         print(f"{threshold:>9.2f}  {p:>9.3f}  {r:>6.3f}  {f:.3f}")
     p, r, f = scores(pairs, similarities, NEAR_DUPLICATE_THRESHOLD)
-    print(f"shipped threshold {NEAR_DUPLICATE_THRESHOLD}: precision {p:.3f}, recall {r:.3f}, F1 {f:.3f}")
+    print(
+        f"shipped threshold {NEAR_DUPLICATE_THRESHOLD}: precision {p:.3f}, recall {r:.3f}, F1 {f:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,9 @@ def load_listings(labels_dir: Path, n: int, seed: int = 0) -> tuple[list[dict], 
     """At least n listings from the committed labelled files, repeated in shuffled order."""
     base: list[dict] = []
     for path in sorted(labels_dir.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").split("\n"):  # not splitlines(): U+2028 in JSON
+        for line in path.read_text(encoding="utf-8").split(
+            "\n"
+        ):  # not splitlines(): U+2028 in JSON
             try:
                 record = json.loads(line)
             except ValueError:
@@ -79,15 +81,19 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--model-dir", type=Path, default=None)
     parser.add_argument("--labels", type=Path, default=REPO / "data" / "labels")
-    parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slower)")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="also trace Python allocations (slower)"
+    )
     args = parser.parse_args()
     _pin_one_core()
 
     model = ensure_model(args.model_dir or default_model_dir(), args.labels)
     listings, distinct = load_listings(args.labels, args.n)
     chars = statistics.mean(len(str(x.get("description") or "")) for x in listings)
-    print(f"{len(listings)} listings ({distinct} distinct real postings, mean description "
-          f"{chars:.0f} chars), batches of {args.batch}, one core, model {model.model_version}")
+    print(
+        f"{len(listings)} listings ({distinct} distinct real postings, mean description "
+        f"{chars:.0f} chars), batches of {args.batch}, one core, model {model.model_version}"
+    )
 
     judge_many(listings[: args.batch], model=model)  # warm-up: imports, caches
     if args.tracemalloc:
@@ -98,9 +104,11 @@ def main() -> None:
         relevant += sum(j.relevant for j in judge_many(listings[i : i + args.batch], model=model))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     # CPU time too: on a shared machine wall-clock time includes waiting for the core.
-    print(f"judge_many: {len(listings) / elapsed:,.0f} listings/s wall-clock ({elapsed:.2f} s), "
-          f"{len(listings) / cpu:,.0f} listings per CPU-second ({cpu:.2f} s); {relevant} judged relevant; "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"judge_many: {len(listings) / elapsed:,.0f} listings/s wall-clock ({elapsed:.2f} s), "
+        f"{len(listings) / cpu:,.0f} listings per CPU-second ({cpu:.2f} s); {relevant} judged relevant; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     if args.tracemalloc:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
@@ -128,8 +136,10 @@ def main() -> None:
 
         t = clock()
         for i in range(0, len(docs), args.batch):
-            texts = [listing_to_emscad_text({**d, "description": d["description"][:3_000]})[:1_500]
-                     for d in docs[i : i + args.batch]]
+            texts = [
+                listing_to_emscad_text({**d, "description": d["description"][:3_000]})[:1_500]
+                for d in docs[i : i + args.batch]
+            ]
             model.scam.predict_proba(texts)
         t_scam = clock() - t
     from classifier.languages import extract_languages
@@ -138,9 +148,13 @@ def main() -> None:
     for d in docs:
         extract_languages(d["title"], d["description"])
     t_lang = clock() - t
-    for name, secs in (("prepare (clean text)", t_prepare), ("features + models", t_models),
-                       ("red-flag rules", t_rules), ("scam model", t_scam),
-                       ("languages (every listing)", t_lang)):
+    for name, secs in (
+        ("prepare (clean text)", t_prepare),
+        ("features + models", t_models),
+        ("red-flag rules", t_rules),
+        ("scam model", t_scam),
+        ("languages (every listing)", t_lang),
+    ):
         rate = f"{len(sample) / secs:,.0f} listings/CPU-s" if secs else "n/a"
         print(f"  {name:<26} {rate:>20}  ({1000 * secs / len(sample):.3f} ms each)")
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

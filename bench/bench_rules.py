@@ -46,11 +46,22 @@ def load_legit() -> list[dict[str, Any]]:
         f = rec["fields"]
         title = f.get("title") or f.get("Position") or ""
         url = f.get("url") or f.get("absolute_url") or f.get("Detail URL") or ""
-        pay = f.get("compensation") or f.get("payment") or f.get("pay") or f.get("Salary Range") or ""
+        pay = (
+            f.get("compensation") or f.get("payment") or f.get("pay") or f.get("Salary Range") or ""
+        )
         parts = []
         for k, v in f.items():
-            if k in ("title", "Position", "url", "absolute_url", "Detail URL", "id", "updated_at",
-                     "first_published", "Posted Date"):
+            if k in (
+                "title",
+                "Position",
+                "url",
+                "absolute_url",
+                "Detail URL",
+                "id",
+                "updated_at",
+                "first_published",
+                "Posted Date",
+            ):
                 continue
             if k == "description_raw" and v.strip().startswith("{"):
                 try:
@@ -58,27 +69,56 @@ def load_legit() -> list[dict[str, Any]]:
                 except json.JSONDecodeError:
                     pass
             parts.append(str(v))
-        out.append({
-            "id": f"yukuairoy:{rec['platform']}:{rec['row']}",
-            "title": title, "company": PLATFORM_COMPANY.get(rec["platform"], rec["platform"]),
-            "description": "\n".join(parts), "url": url, "pay_text": pay,
-        })
-    for i, line in enumerate((SHARED / "ai_roles_wahojobs_texts/texts.jsonl").read_text().splitlines()):
+        out.append(
+            {
+                "id": f"yukuairoy:{rec['platform']}:{rec['row']}",
+                "title": title,
+                "company": PLATFORM_COMPANY.get(rec["platform"], rec["platform"]),
+                "description": "\n".join(parts),
+                "url": url,
+                "pay_text": pay,
+            }
+        )
+    for i, line in enumerate(
+        (SHARED / "ai_roles_wahojobs_texts/texts.jsonl").read_text().splitlines()
+    ):
         rec = json.loads(line)
         company = rec["platform"].split(" (")[0]
-        out.append({"id": f"wahojobs:{i}", "title": rec["title"], "company": company,
-                    "description": rec["text"], "url": rec["url"], "pay_text": rec.get("pay_text")})
+        out.append(
+            {
+                "id": f"wahojobs:{i}",
+                "title": rec["title"],
+                "company": company,
+                "description": rec["text"],
+                "url": rec["url"],
+                "pay_text": rec.get("pay_text"),
+            }
+        )
     return out
 
 
 def load_emscad_fraud() -> list[dict[str, Any]]:
     """jae1654 fraudulent EMSCAD rows as listings (no company name field exists in EMSCAD)."""
     out = []
-    with open(SHARED / "emscad_partial/jae1654_fraudulent_subset.csv", newline="", encoding="utf-8") as fh:
+    with open(
+        SHARED / "emscad_partial/jae1654_fraudulent_subset.csv", newline="", encoding="utf-8"
+    ) as fh:
         for row in csv.DictReader(fh):
-            desc = "\n".join(row[k] for k in ("company_profile", "description", "requirements", "benefits") if row[k])
-            out.append({"id": f"emscad:{row['job_id']}", "title": row["title"], "company": None,
-                        "description": desc, "location": row["location"], "pay_text": row["salary_range"]})
+            desc = "\n".join(
+                row[k]
+                for k in ("company_profile", "description", "requirements", "benefits")
+                if row[k]
+            )
+            out.append(
+                {
+                    "id": f"emscad:{row['job_id']}",
+                    "title": row["title"],
+                    "company": None,
+                    "description": desc,
+                    "location": row["location"],
+                    "pay_text": row["salary_range"],
+                }
+            )
     return out
 
 
@@ -100,11 +140,15 @@ def main() -> None:
             cpu = min(cpu, time.process_time() - c0)
         per_flag = Counter(f.flag for _, fl in hits for f in fl)
         n_any = sum(1 for _, fl in hits if fl)
-        print(f"== {name}: {len(rows)} listings, {n_any} with any flag, {dt / len(rows) * 1e3:.2f} ms/listing, "
-              f"{len(rows) / cpu:,.0f} listings per CPU-second")
+        print(
+            f"== {name}: {len(rows)} listings, {n_any} with any flag, {dt / len(rows) * 1e3:.2f} ms/listing, "
+            f"{len(rows) / cpu:,.0f} listings per CPU-second"
+        )
         for flag in RED_FLAGS:
             print(f"   {flag:22s} {per_flag.get(flag, 0)}")
-        results[name] = [{"id": r["id"], "flags": [[f.flag, f.evidence] for f in fl]} for r, fl in hits]
+        results[name] = [
+            {"id": r["id"], "flags": [[f.flag, f.evidence] for f in fl]} for r, fl in hits
+        ]
         if name == "legit":
             for r, fl in hits:
                 for f in fl:

@@ -37,7 +37,10 @@ from classifier.scam import (  # noqa: E402
     load_emscad_training,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "data/labels/emscad/ericmiao_train_balanced_preprocessed.csv"
+DATA = (
+    Path(__file__).resolve().parents[1]
+    / "data/labels/emscad/ericmiao_train_balanced_preprocessed.csv"
+)
 if not DATA.exists():
     DATA = Path("/work/shared/data/emscad_partial/ericmiao_train_balanced_preprocessed.csv")
 
@@ -45,15 +48,30 @@ if not DATA.exists():
 def word(ng=(1, 2), min_df=2, binary=False, tfidf=True, max_features=None):
     cls = TfidfVectorizer if tfidf else CountVectorizer
     kw = dict(sublinear_tf=True) if tfidf else {}
-    return cls(analyzer="word", ngram_range=ng, min_df=min_df, binary=binary,
-               token_pattern=r"(?u)\b\w+\b", max_features=max_features, dtype=np.float32, **kw)
+    return cls(
+        analyzer="word",
+        ngram_range=ng,
+        min_df=min_df,
+        binary=binary,
+        token_pattern=r"(?u)\b\w+\b",
+        max_features=max_features,
+        dtype=np.float32,
+        **kw,
+    )
 
 
 def char(ng=(2, 5), min_df=2, analyzer="char_wb", max_features=None, tfidf=True, binary=False):
     cls = TfidfVectorizer if tfidf else CountVectorizer
     kw = dict(sublinear_tf=True) if tfidf else {}
-    return cls(analyzer=analyzer, ngram_range=ng, min_df=min_df, max_features=max_features,
-               binary=binary, dtype=np.float32, **kw)
+    return cls(
+        analyzer=analyzer,
+        ngram_range=ng,
+        min_df=min_df,
+        max_features=max_features,
+        binary=binary,
+        dtype=np.float32,
+        **kw,
+    )
 
 
 FEATURES = {
@@ -64,7 +82,10 @@ FEATURES = {
     "w12+c25": lambda: [word(), char(analyzer="char")],
     "cwb25": lambda: [char()],
     "w12bin_counts": lambda: [word(binary=True, tfidf=False)],
-    "w12+cwb25_bin_counts": lambda: [word(binary=True, tfidf=False), char(binary=True, tfidf=False)],
+    "w12+cwb25_bin_counts": lambda: [
+        word(binary=True, tfidf=False),
+        char(binary=True, tfidf=False),
+    ],
 }
 
 
@@ -86,7 +107,9 @@ CLASSIFIERS = {
     "svm_C0.5_sig": lambda: cal(LinearSVC(C=0.5, class_weight="balanced")),
     "svm_C1_sig": lambda: cal(LinearSVC(C=1, class_weight="balanced")),
     "svm_C0.5_iso": lambda: cal(LinearSVC(C=0.5, class_weight="balanced"), "isotonic"),
-    "sgd_mhuber": lambda: cal(SGDClassifier(loss="modified_huber", alpha=1e-5, max_iter=50, random_state=0)),
+    "sgd_mhuber": lambda: cal(
+        SGDClassifier(loss="modified_huber", alpha=1e-5, max_iter=50, random_state=0)
+    ),
     "ridge_sig": lambda: cal(RidgeClassifier(alpha=1.0)),
     "cnb_sig": lambda: cal(ComplementNB(alpha=0.1)),
     "mnb_a0.1": lambda: MultinomialNB(alpha=0.1),
@@ -95,15 +118,21 @@ CLASSIFIERS = {
 
 def score(y, proba):
     pred = (proba >= 0.5).astype(int)
-    return (f1_score(y, pred), precision_score(y, pred, zero_division=0),
-            recall_score(y, pred), roc_auc_score(y, proba))
+    return (
+        f1_score(y, pred),
+        precision_score(y, pred, zero_division=0),
+        recall_score(y, pred),
+        roc_auc_score(y, proba),
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default=".*")
     ap.add_argument("--features", default=".*")
-    ap.add_argument("--nbsvm", action="store_true", help="also try NB log-count-ratio scaled features")
+    ap.add_argument(
+        "--nbsvm", action="store_true", help="also try NB log-count-ratio scaled features"
+    )
     ap.add_argument("--maxchars", type=int, default=0)
     ap.add_argument("--pipelines", default="", help="comma-separated build_scam_pipeline variants")
     ap.add_argument("--seeds", default="0")
@@ -113,11 +142,15 @@ def main() -> None:
         for variant in args.pipelines.split(","):
             for seed in map(int, args.seeds.split(",")):
                 t0 = time.time()
-                r = cross_validate_scam(texts, labels, pipeline=build_scam_pipeline(seed, variant),
-                                        random_state=seed)
-                print(f"{variant:16s} seed {seed}  F1 {r['f1']:.4f} (sd {r['f1_std']:.4f})  "
-                      f"P {r['precision']:.4f}  R {r['recall']:.4f}  AUC {r['auc']:.4f}  "
-                      f"[{time.time() - t0:.0f}s]", flush=True)
+                r = cross_validate_scam(
+                    texts, labels, pipeline=build_scam_pipeline(seed, variant), random_state=seed
+                )
+                print(
+                    f"{variant:16s} seed {seed}  F1 {r['f1']:.4f} (sd {r['f1_std']:.4f})  "
+                    f"P {r['precision']:.4f}  R {r['recall']:.4f}  AUC {r['auc']:.4f}  "
+                    f"[{time.time() - t0:.0f}s]",
+                    flush=True,
+                )
         return
     if args.maxchars:
         texts = [t[: args.maxchars] for t in texts]
@@ -135,7 +168,10 @@ def main() -> None:
             Xtr = sparse.hstack([v.fit_transform(list(X[tr])) for v in vecs]).tocsr()
             Xte = sparse.hstack([v.transform(list(X[te])) for v in vecs]).tocsr()
             folds.append((Xtr, y[tr], Xte, y[te]))
-        print(f"# features {fname}: {folds[0][0].shape[1]} columns, {time.time() - t0:.1f}s for 5 folds", flush=True)
+        print(
+            f"# features {fname}: {folds[0][0].shape[1]} columns, {time.time() - t0:.1f}s for 5 folds",
+            flush=True,
+        )
         variants = [(n, m, False) for n, m in CLASSIFIERS.items()]
         if args.nbsvm:
             variants += [(n + "+nb", m, True) for n, m in CLASSIFIERS.items() if "nb" not in n]
@@ -153,8 +189,11 @@ def main() -> None:
                 oof[te] = p
                 res.append(score(yte, p))
             m = np.mean(res, axis=0)
-            print(f"{fname:22s} {cname:16s} F1 {m[0]:.4f} (sd {np.std([r[0] for r in res]):.4f})  "
-                  f"P {m[1]:.4f}  R {m[2]:.4f}  AUC {m[3]:.4f}  [{time.time() - t1:.1f}s]", flush=True)
+            print(
+                f"{fname:22s} {cname:16s} F1 {m[0]:.4f} (sd {np.std([r[0] for r in res]):.4f})  "
+                f"P {m[1]:.4f}  R {m[2]:.4f}  AUC {m[3]:.4f}  [{time.time() - t1:.1f}s]",
+                flush=True,
+            )
             np.save(f"/tmp/oof_{fname}_{cname}.npy", oof)
 
 

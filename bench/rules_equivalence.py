@@ -31,16 +31,38 @@ def listings() -> list[tuple[str, dict[str, Any]]]:
             if line.strip():
                 rec = json.loads(line)
                 out.append((f"{path.name}:{i}:{rec.get('id')}", rec))
-    with open(ROOT / "data/labels/emscad/jae1654_fraudulent_subset.csv", newline="", encoding="utf-8") as fh:
+    with open(
+        ROOT / "data/labels/emscad/jae1654_fraudulent_subset.csv", newline="", encoding="utf-8"
+    ) as fh:
         for row in csv.DictReader(fh):
-            desc = "\n".join(row[k] for k in ("company_profile", "description", "requirements", "benefits") if row[k])
-            out.append((f"emscad:{row['job_id']}", {"title": row["title"], "company": None, "description": desc,
-                                                    "location": row["location"], "pay_text": row["salary_range"]}))
-    fx = json.loads((ROOT / "tests/classifier/fixtures/scam_sentences.json").read_text(encoding="utf-8"))
+            desc = "\n".join(
+                row[k]
+                for k in ("company_profile", "description", "requirements", "benefits")
+                if row[k]
+            )
+            out.append(
+                (
+                    f"emscad:{row['job_id']}",
+                    {
+                        "title": row["title"],
+                        "company": None,
+                        "description": desc,
+                        "location": row["location"],
+                        "pay_text": row["salary_range"],
+                    },
+                )
+            )
+    fx = json.loads(
+        (ROOT / "tests/classifier/fixtures/scam_sentences.json").read_text(encoding="utf-8")
+    )
     for group, items in fx.items():
         for i, item in enumerate(items):
-            out.append((f"fixture:{group}:{i}", {"title": "Data Entry", "company": "Acme Corp",
-                                                  "description": item["text"]}))
+            out.append(
+                (
+                    f"fixture:{group}:{i}",
+                    {"title": "Data Entry", "company": "Acme Corp", "description": item["text"]},
+                )
+            )
             out.append((f"fixture-nocompany:{group}:{i}", {"description": item["text"]}))
     return out
 
@@ -51,7 +73,9 @@ def run() -> dict[str, Any]:
     for key, listing in listings():
         for mode, emps in (("registry", registry), ("default", ())):
             flags = find_red_flags(listing, emps)
-            results[f"{mode}|{key}"] = [[f.flag, f.evidence, getattr(f, "origin", None)] for f in flags]
+            results[f"{mode}|{key}"] = [
+                [f.flag, f.evidence, getattr(f, "origin", None)] for f in flags
+            ]
     return results
 
 

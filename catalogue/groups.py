@@ -26,13 +26,23 @@ from catalogue.schema import writing
 
 # Sources that are the employer's own posting (ATS boards, careers pages, platforms).
 EMPLOYER_SOURCES = (
-    "greenhouse", "lever", "ashby", "workable", "smartrecruiters", "recruitee", "jsonld",
-    "mercor", "micro1", "alignerr",
+    "greenhouse",
+    "lever",
+    "ashby",
+    "workable",
+    "smartrecruiters",
+    "recruitee",
+    "jsonld",
+    "mercor",
+    "micro1",
+    "alignerr",
 )
 NEAR_DUPLICATE_THRESHOLD = 0.8  # middle of the plateau measured by bench/bench_grouping.py
 TITLE_OVERLAP = 0.75
 REPOST_WINDOW_DAYS = 90
-_COMPANY_NOISE = re.compile(r"\b(inc|llc|ltd|gmbh|corp|corporation|co|company|technologies|labs?|ai)\b\.?", re.I)
+_COMPANY_NOISE = re.compile(
+    r"\b(inc|llc|ltd|gmbh|corp|corporation|co|company|technologies|labs?|ai)\b\.?", re.I
+)
 
 
 def normalize_company(name: str | None) -> str:
@@ -104,7 +114,9 @@ def canonical_rank(row: Mapping[str, Any]) -> tuple[int, str, str]:
 
 def text_similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> Any:
     """Cosine similarity matrix of two lists of texts under one TF-IDF space."""
-    vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1, max_features=50000)
+    vectorizer = TfidfVectorizer(
+        sublinear_tf=True, ngram_range=(1, 2), min_df=1, max_features=50000
+    )
     matrix = vectorizer.fit_transform(list(texts_a) + list(texts_b))
     return cosine_similarity(matrix[: len(texts_a)], matrix[len(texts_a) :])
 
@@ -113,15 +125,17 @@ def _doc(row: Mapping[str, Any]) -> str:
     return f"{row.get('title') or ''}\n{(row.get('description') or '')[:4000]}"
 
 
-def group_listings(db: sqlite_utils.Database, listing_ids: Iterable[str] | None = None, *, now: str | None = None) -> int:
+def group_listings(
+    db: sqlite_utils.Database, listing_ids: Iterable[str] | None = None, *, now: str | None = None
+) -> int:
     """Put each of `listing_ids` (default: every listing alone in its group) into its job's group.
 
     Returns how many listings joined another group. Runs in one transaction.
     """
     now = now or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    repost_cutoff = (datetime.strptime(now, "%Y-%m-%dT%H:%M:%SZ") - timedelta(days=REPOST_WINDOW_DAYS)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
+    repost_cutoff = (
+        datetime.strptime(now, "%Y-%m-%dT%H:%M:%SZ") - timedelta(days=REPOST_WINDOW_DAYS)
+    ).strftime("%Y-%m-%dT%H:%M:%SZ")
     columns = "id, source, title, company, description, apply_url, url, countries, remote_scope, first_seen, closed_at, group_id"
     if listing_ids is None:
         candidates = list(db.query(f"select {columns} from listings where group_id = id"))
@@ -131,7 +145,9 @@ def group_listings(db: sqlite_utils.Database, listing_ids: Iterable[str] | None 
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" for _ in chunk)
-            candidates += list(db.query(f"select {columns} from listings where id in ({marks})", chunk))
+            candidates += list(
+                db.query(f"select {columns} from listings where id in ({marks})", chunk)
+            )
     if not candidates:
         return 0
     joined = 0
@@ -155,7 +171,9 @@ def group_listings(db: sqlite_utils.Database, listing_ids: Iterable[str] | None 
     return joined
 
 
-def _match_by_key(db: sqlite_utils.Database, row: Mapping[str, Any], repost_cutoff: str) -> str | None:
+def _match_by_key(
+    db: sqlite_utils.Database, row: Mapping[str, Any], repost_cutoff: str
+) -> str | None:
     for column, key in (("apply_key", apply_key(row)), ("job_key", job_key(row))):
         if not key:
             continue
@@ -194,7 +212,11 @@ def _match_by_text(
     for i, row in enumerate(rows):
         best, best_score = None, NEAR_DUPLICATE_THRESHOLD
         for j, other in enumerate(others):
-            if other["id"] == row["id"] or other["source"] == row["source"] and other["id"] in row_ids:
+            if (
+                other["id"] == row["id"]
+                or other["source"] == row["source"]
+                and other["id"] in row_ids
+            ):
                 continue
             if other["source"] == row["source"]:
                 continue  # one source never lists the same job twice under two ids on purpose
@@ -215,12 +237,19 @@ def _match_by_text(
 def _join(db: sqlite_utils.Database, listing_id: str, group_id: str) -> None:
     # Everyone in the listing's old group moves with it, so groups merge rather than split.
     old = db["listings"].get(listing_id)["group_id"] or listing_id
-    db.execute("update listings set group_id = ? where group_id = ? or id = ?", [group_id, old, listing_id])
+    db.execute(
+        "update listings set group_id = ? where group_id = ? or id = ?", [group_id, old, listing_id]
+    )
 
 
 def refresh_group(db: sqlite_utils.Database, group_id: str) -> None:
     """Choose the group's canonical listing and give every member the group's source links."""
-    members = list(db.query("select id, source, url, first_seen, closed_at from listings where group_id = ?", [group_id]))
+    members = list(
+        db.query(
+            "select id, source, url, first_seen, closed_at from listings where group_id = ?",
+            [group_id],
+        )
+    )
     if not members:
         return
     open_members = [m for m in members if not m["closed_at"]] or members
@@ -237,7 +266,12 @@ def refresh_group(db: sqlite_utils.Database, group_id: str) -> None:
 
 def group_run(db: sqlite_utils.Database, run_id: int, *, now: str | None = None) -> int:
     """After a crawl run: group the run's listings that are still alone, refresh closed groups."""
-    ids = [row["id"] for row in db.query("select id from listings where last_run_id = ? and group_id = id", [run_id])]
+    ids = [
+        row["id"]
+        for row in db.query(
+            "select id from listings where last_run_id = ? and group_id = id", [run_id]
+        )
+    ]
     joined = group_listings(db, ids, now=now) if ids else 0
     closed_groups = [
         row["group_id"]
@@ -253,7 +287,12 @@ def group_run(db: sqlite_utils.Database, run_id: int, *, now: str | None = None)
     return joined
 
 
-def is_same_job(a: Mapping[str, Any], b: Mapping[str, Any], similarity: float, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> bool:
+def is_same_job(
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+    similarity: float,
+    threshold: float = NEAR_DUPLICATE_THRESHOLD,
+) -> bool:
     """The grouping rule for two listings of different sources, as one pure decision.
 
     Same canonical apply URL, or same employer + title + place, or same employer, alike

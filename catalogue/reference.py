@@ -16,7 +16,9 @@ import sqlite_utils
 from catalogue.schema import writing
 
 
-def sync_table(db: sqlite_utils.Database, table: str, pk: str, rows: Iterable[Mapping[str, Any]]) -> int:
+def sync_table(
+    db: sqlite_utils.Database, table: str, pk: str, rows: Iterable[Mapping[str, Any]]
+) -> int:
     """Make `table` hold exactly `rows` (by primary key `pk`); return how many rows it holds."""
     rows = [dict(row) for row in rows]
     keys = [row[pk] for row in rows]

@@ -209,9 +209,15 @@ def m006_grouping_keys(db: sqlite_utils.Database) -> None:
 def m007_registry_and_terms_columns(db: sqlite_utils.Database) -> None:
     # The registry and the source terms carry more than m005 foresaw: keep all of it.
     for column, kind in (
-        ("parent", str), ("official_domains", str), ("unverified_domains", str),
-        ("domains_note", str), ("board_region", str), ("board_note", str),
-        ("jsonld_pages", str), ("fixture_only", int), ("notes", str),
+        ("parent", str),
+        ("official_domains", str),
+        ("unverified_domains", str),
+        ("domains_note", str),
+        ("board_region", str),
+        ("board_note", str),
+        ("jsonld_pages", str),
+        ("fixture_only", int),
+        ("notes", str),
     ):
         db["employers"].add_column(column, kind)
     for column in ("base_url", "search_param", "disabled_reason"):

@@ -103,7 +103,10 @@ def load_metadata(path: Path | None = None) -> dict[str, Any]:
 def _register_plugin() -> None:
     # Registered as a module (not through --plugins-dir) so tests and the benchmark can
     # import its pure helpers; registering twice would run every hook twice.
-    for name, module in (("evaljobs_site", evaljobs_site), ("evaljobs_subscriptions", evaljobs_subscriptions)):
+    for name, module in (
+        ("evaljobs_site", evaljobs_site),
+        ("evaljobs_subscriptions", evaljobs_subscriptions),
+    ):
         if pm.get_plugin(name) is None and not pm.is_registered(module):
             pm.register(module, name=name)
 

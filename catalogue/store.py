@@ -40,10 +40,31 @@ VERSIONED_FIELDS = (
 )
 # Listing columns copied from a normalized listing as they are.
 _PLAIN_COLUMNS = (
-    "source", "source_id", "url", "apply_url", "board", "attribution", "title", "company",
-    "client", "employer_key", "description", "location_raw", "remote_scope", "pay_text",
-    "pay_min", "pay_max", "pay_currency", "pay_unit", "pay_hourly_min", "pay_hourly_max",
-    "employment_type", "posted_at", "valid_through", "assessment", "fetched_at",
+    "source",
+    "source_id",
+    "url",
+    "apply_url",
+    "board",
+    "attribution",
+    "title",
+    "company",
+    "client",
+    "employer_key",
+    "description",
+    "location_raw",
+    "remote_scope",
+    "pay_text",
+    "pay_min",
+    "pay_max",
+    "pay_currency",
+    "pay_unit",
+    "pay_hourly_min",
+    "pay_hourly_max",
+    "employment_type",
+    "posted_at",
+    "valid_through",
+    "assessment",
+    "fetched_at",
 )
 _LIST_COLUMNS = ("countries", "regions", "tags")
 # A run that yields fewer than this share of the items its last healthy run yielded is suspect.
@@ -140,7 +161,9 @@ def store_batch(
     rows = [listing_row(listing) for listing in listings]
     ids = [row["id"] for row in rows]
     existing = _existing(db, ids)
-    with writing(db):  # one transaction (db.atomic, not `with conn`: sqlite-utils commits inside that): all or none
+    with writing(
+        db
+    ):  # one transaction (db.atomic, not `with conn`: sqlite-utils commits inside that): all or none
         for listing, row in zip(listings, rows, strict=True):
             counts.items += 1
             old = existing.get(row["id"])
@@ -155,7 +178,9 @@ def store_batch(
                     [{"source": row["source"], "url": row["url"], "id": row["id"], "closed": False}]
                 )
                 db["listings"].insert(row, replace=True)
-                _record_version(db, row["id"], now, row["content_hash"], ["created"], {}, _versioned(row))
+                _record_version(
+                    db, row["id"], now, row["content_hash"], ["created"], {}, _versioned(row)
+                )
                 counts.new += 1
             else:
                 if old["closed_at"]:
@@ -164,10 +189,16 @@ def store_batch(
                 if old["content_hash"] != row["content_hash"]:
                     before, after = _diff(old, row)
                     if before or after:
-                        _record_version(db, row["id"], now, row["content_hash"], sorted(after), before, after)
+                        _record_version(
+                            db, row["id"], now, row["content_hash"], sorted(after), before, after
+                        )
                         counts.changed += 1
-                db["listings"].update(row["id"], {k: v for k, v in row.items() if k != "source_links"})
-            _replace_red_flags(db, row["id"], (listing.get("judgement") or {}).get("red_flags") or [])
+                db["listings"].update(
+                    row["id"], {k: v for k, v in row.items() if k != "source_links"}
+                )
+            _replace_red_flags(
+                db, row["id"], (listing.get("judgement") or {}).get("red_flags") or []
+            )
     return counts
 
 
@@ -234,7 +265,9 @@ def _replace_red_flags(db: sqlite_utils.Database, listing_id_: str, flags: Itera
         db["red_flags"].insert_all(rows)
 
 
-def previous_healthy_items(db: sqlite_utils.Database, source: str, before_run_id: int) -> int | None:
+def previous_healthy_items(
+    db: sqlite_utils.Database, source: str, before_run_id: int
+) -> int | None:
     """Items of the last `ok` run of `source` before `before_run_id`, or None if there was none."""
     rows = list(
         db.query(
@@ -270,7 +303,11 @@ def finish_run(
     source = run["source"]
     if status == "ok":
         previous = previous_healthy_items(db, source, run_id)
-        if previous and previous >= SUSPECT_MIN_PREVIOUS and counts.items < previous * SUSPECT_SHARE:
+        if (
+            previous
+            and previous >= SUSPECT_MIN_PREVIOUS
+            and counts.items < previous * SUSPECT_SHARE
+        ):
             status = "suspect"
             note = (note + "; " if note else "") + (
                 f"yielded {counts.items} items where the last healthy run yielded {previous}"
@@ -302,4 +339,6 @@ def finish_run(
                 "note": note,
             },
         )
-    return RunSummary(run_id, source, status, counts.items, counts.new, counts.changed, closed, errors, note)
+    return RunSummary(
+        run_id, source, status, counts.items, counts.new, counts.changed, closed, errors, note
+    )

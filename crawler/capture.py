@@ -25,7 +25,9 @@ class UnknownSourceError(LookupError):
 
 def spider_class(source: str) -> type[SourceSpider]:
     """The spider class of a source slug; a clear error listing the known ones otherwise."""
-    loader = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": crawler_settings.SPIDER_MODULES}))
+    loader = SpiderLoader.from_settings(
+        Settings({"SPIDER_MODULES": crawler_settings.SPIDER_MODULES})
+    )
     try:
         return loader.load(source)
     except KeyError:
@@ -44,7 +46,9 @@ def response_for_file(path: Path, url: str) -> TextResponse:
     else:
         cls = TextResponse
     headers = {"Content-Type": "application/json"} if cls is TextResponse else {}
-    return cls(url=url, body=body, headers=headers, encoding="utf-8" if cls is TextResponse else None)
+    return cls(
+        url=url, body=body, headers=headers, encoding="utf-8" if cls is TextResponse else None
+    )
 
 
 def parse_capture_file(

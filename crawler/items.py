@@ -27,7 +27,9 @@ class JobListing(scrapy.Item):
     company = scrapy.Field()  # employer name as posted (the platform, for marketplaces)
     client = scrapy.Field()  # the end client named by a marketplace posting, if any
     description_html = scrapy.Field()  # description as HTML (entity-escaped HTML is fine)
-    description = scrapy.Field()  # description as plain text (set by the spider only when the source gives text)
+    description = (
+        scrapy.Field()
+    )  # description as plain text (set by the spider only when the source gives text)
     location_raw = scrapy.Field()  # location text as posted, e.g. "Remote (US only)"
     countries_raw = scrapy.Field()  # list of country names/codes the source gives explicitly
     remote_raw = scrapy.Field()  # the source's own remote flag/label, if any (bool or text)

@@ -24,8 +24,30 @@ from bs4 import BeautifulSoup
 # ---------------------------------------------------------------- HTML to text
 
 _BLOCK_TAGS = {
-    "p", "div", "section", "article", "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
-    "ul", "ol", "table", "tr", "blockquote", "pre", "hr", "dl", "dt", "dd", "main", "aside",
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "blockquote",
+    "pre",
+    "hr",
+    "dl",
+    "dt",
+    "dd",
+    "main",
+    "aside",
 }
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "head")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -85,9 +107,7 @@ def _tidy_text(text: str) -> str:
 _CP1252_CONTINUATION = "".join(
     bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xC0)
 )
-_MOJIBAKE = re.compile(
-    "[\xc2-\xf4][" + re.escape(_CP1252_CONTINUATION) + "\x80-\xbf]{1,3}"
-)
+_MOJIBAKE = re.compile("[\xc2-\xf4][" + re.escape(_CP1252_CONTINUATION) + "\x80-\xbf]{1,3}")
 
 
 def repair_mojibake(text: str | None) -> str | None:
@@ -196,18 +216,68 @@ _UNIT_WORDS = {
     "task": r"(?:/\s*task\b|per\s+task|a\s+task|per\s+(?:submission|item|assignment))",
 }
 _UNIT_ALIASES = {
-    "hour": "hour", "hourly": "hour", "hr": "hour", "h": "hour", "per_hour": "hour",
-    "day": "day", "daily": "day", "per_day": "day",
-    "week": "week", "weekly": "week", "wk": "week", "per_week": "week",
-    "month": "month", "monthly": "month", "mo": "month", "per_month": "month",
-    "year": "year", "yearly": "year", "annual": "year", "annually": "year", "yr": "year",
-    "per_year": "year", "salary": None,
-    "task": "task", "per_task": "task", "item": "task", "submission": "task",
+    "hour": "hour",
+    "hourly": "hour",
+    "hr": "hour",
+    "h": "hour",
+    "per_hour": "hour",
+    "day": "day",
+    "daily": "day",
+    "per_day": "day",
+    "week": "week",
+    "weekly": "week",
+    "wk": "week",
+    "per_week": "week",
+    "month": "month",
+    "monthly": "month",
+    "mo": "month",
+    "per_month": "month",
+    "year": "year",
+    "yearly": "year",
+    "annual": "year",
+    "annually": "year",
+    "yr": "year",
+    "per_year": "year",
+    "salary": None,
+    "task": "task",
+    "per_task": "task",
+    "item": "task",
+    "submission": "task",
 }
-_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY", "₩": "KRW", "R$": "BRL"}
+_CURRENCY_SYMBOLS = {
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "₹": "INR",
+    "¥": "JPY",
+    "₩": "KRW",
+    "R$": "BRL",
+}
 _CURRENCY_CODES = (
-    "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "INR", "JPY", "BRL", "MXN", "SGD", "PLN",
-    "SEK", "NOK", "DKK", "ZAR", "PHP", "HKD", "CNY", "KRW", "ILS", "TRY", "AED",
+    "USD",
+    "EUR",
+    "GBP",
+    "CAD",
+    "AUD",
+    "NZD",
+    "CHF",
+    "INR",
+    "JPY",
+    "BRL",
+    "MXN",
+    "SGD",
+    "PLN",
+    "SEK",
+    "NOK",
+    "DKK",
+    "ZAR",
+    "PHP",
+    "HKD",
+    "CNY",
+    "KRW",
+    "ILS",
+    "TRY",
+    "AED",
 )
 _NUMBER = r"\d{1,3}(?:[,.\s]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _AMOUNT = re.compile(
@@ -322,7 +392,12 @@ def _amounts_in(text: str) -> tuple[float | None, float | None, str | None]:
     if len(matches) > 1 and _RANGE_GLUE.match(text[first.end() : matches[1].start()]):
         second = matches[1]
         value = _amount_value(second)
-        if first.group("k") is None and second.group("k") and amounts[0] is not None and amounts[0] < 1000:
+        if (
+            first.group("k") is None
+            and second.group("k")
+            and amounts[0] is not None
+            and amounts[0] < 1000
+        ):
             amounts[0] *= 1000  # "65-95k"
         amounts.append(value)
         currency = currency or _currency_of(second)
@@ -349,32 +424,129 @@ def _currency_of(match: re.Match[str]) -> str | None:
 
 REMOTE_SCOPES = ("worldwide", "countries", "regions", "hybrid", "onsite", "unknown")
 
-_WORLDWIDE = re.compile(r"\b(worldwide|anywhere|global(?:ly)?|world ?wide|any ?where in the world|all countries)\b", re.I)
+_WORLDWIDE = re.compile(
+    r"\b(worldwide|anywhere|global(?:ly)?|world ?wide|any ?where in the world|all countries)\b",
+    re.I,
+)
 _HYBRID = re.compile(r"\bhybrid\b", re.I)
 _ONSITE = re.compile(r"\b(on[- ]?site|in[- ]office|in[- ]person)\b", re.I)
 _REMOTE = re.compile(r"\b(remote|remotely|work from home|wfh|distributed|telecommute)\b", re.I)
 _REGION_WORDS = {
-    "emea": "EMEA", "europe": "Europe", "eu": "EU", "latam": "LATAM", "latin america": "LATAM",
-    "apac": "APAC", "asia": "Asia", "americas": "Americas", "north america": "North America",
-    "south america": "South America", "africa": "Africa", "middle east": "Middle East",
-    "oceania": "Oceania", "cet": "CET", "est": "EST", "pst": "PST", "cst": "CST",
+    "emea": "EMEA",
+    "europe": "Europe",
+    "eu": "EU",
+    "latam": "LATAM",
+    "latin america": "LATAM",
+    "apac": "APAC",
+    "asia": "Asia",
+    "americas": "Americas",
+    "north america": "North America",
+    "south america": "South America",
+    "africa": "Africa",
+    "middle east": "Middle East",
+    "oceania": "Oceania",
+    "cet": "CET",
+    "est": "EST",
+    "pst": "PST",
+    "cst": "CST",
 }
-_TIMEZONE = re.compile(r"\b(?:UTC|GMT)\s?[+-−]\s?\d{1,2}(?::?\d{2})?(?:\s*(?:to|-|–)\s*(?:UTC|GMT)?\s?[+-−]\s?\d{1,2})?", re.I)
+_TIMEZONE = re.compile(
+    r"\b(?:UTC|GMT)\s?[+-−]\s?\d{1,2}(?::?\d{2})?(?:\s*(?:to|-|–)\s*(?:UTC|GMT)?\s?[+-−]\s?\d{1,2})?",
+    re.I,
+)
 _US_STATES = {
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
-    "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
-    "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
-    "WI", "WY", "DC",
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "DC",
 }
-_CITY_STATE = re.compile(r"[A-Z][A-Za-z .'-]+,\s*([A-Z]{2})\b(?!\s*,?\s*(?:Canada|Germany|India|Indonesia))")
+_CITY_STATE = re.compile(
+    r"[A-Z][A-Za-z .'-]+,\s*([A-Z]{2})\b(?!\s*,?\s*(?:Canada|Germany|India|Indonesia))"
+)
 _COUNTRY_ALIASES = {
-    "usa": "US", "u.s.": "US", "u.s.a.": "US", "us": "US", "united states": "US", "america": "US",
-    "uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "britain": "GB",
-    "great britain": "GB", "south korea": "KR", "korea": "KR", "russia": "RU", "vietnam": "VN",
-    "czech republic": "CZ", "czechia": "CZ", "turkey": "TR", "türkiye": "TR", "iran": "IR",
-    "taiwan": "TW", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ", "moldova": "MD",
-    "uae": "AE", "holland": "NL", "the netherlands": "NL", "ivory coast": "CI", "laos": "LA",
-    "syria": "SY", "palestine": "PS", "kosovo": "XK", "deutschland": "DE",
+    "usa": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "us": "US",
+    "united states": "US",
+    "america": "US",
+    "uk": "GB",
+    "u.k.": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "britain": "GB",
+    "great britain": "GB",
+    "south korea": "KR",
+    "korea": "KR",
+    "russia": "RU",
+    "vietnam": "VN",
+    "czech republic": "CZ",
+    "czechia": "CZ",
+    "turkey": "TR",
+    "türkiye": "TR",
+    "iran": "IR",
+    "taiwan": "TW",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "tanzania": "TZ",
+    "moldova": "MD",
+    "uae": "AE",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "ivory coast": "CI",
+    "laos": "LA",
+    "syria": "SY",
+    "palestine": "PS",
+    "kosovo": "XK",
+    "deutschland": "DE",
 }
 
 
@@ -431,7 +603,11 @@ def parse_location(
     regions: list[str] = []
     for match in _TIMEZONE.finditer(text):
         label = re.sub(r"\s+", "", match.group(0)).upper().replace("−", "-")
-        label = re.sub(r"(?:TO|-|–)(?=UTC|GMT|[+-]\d)", "..", label, count=1) if "TO" in label or "–" in label else label
+        label = (
+            re.sub(r"(?:TO|-|–)(?=UTC|GMT|[+-]\d)", "..", label, count=1)
+            if "TO" in label or "–" in label
+            else label
+        )
         if label not in regions:
             regions.append(label)
     # "San Francisco, CA" names a US state, not Canada: read such pairs first.
@@ -443,7 +619,9 @@ def parse_location(
     )
     for part in re.split(r"[,;/|()\[\]]|\bor\b|\band\b|·|\s-\s", text_for_countries, flags=re.I):
         part = part.strip()
-        word = re.sub(r"\b(remote|only|based|hybrid|on-?site|in|from|the|anywhere in)\b", "", part, flags=re.I).strip(" .:-")
+        word = re.sub(
+            r"\b(remote|only|based|hybrid|on-?site|in|from|the|anywhere in)\b", "", part, flags=re.I
+        ).strip(" .:-")
         if not word:
             continue
         if word.lower() in _REGION_WORDS:
@@ -462,7 +640,11 @@ def parse_location(
     elif codes:
         # Countries a source names for an on-site job (Lever's `country` with workplaceType
         # "onsite") say where the office is, not where one may work from.
-        scope = "countries" if (remote_flag or _REMOTE.search(text) or (countries and remote_flag is not False)) else "onsite"
+        scope = (
+            "countries"
+            if (remote_flag or _REMOTE.search(text) or (countries and remote_flag is not False))
+            else "onsite"
+        )
     elif regions:
         scope = "regions"
     elif _ONSITE.search(text) or remote_flag is False:
@@ -511,8 +693,14 @@ def canonical_url(url: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
         return None
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)]
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _TRACKING_PARAMS.match(k)
+    ]
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), "")
+    )
 
 
 def normalize_title(title: str | None) -> str:
@@ -587,6 +775,10 @@ def _clean_line(value: object) -> str:
 
 
 def _describe_pay(pay: Pay) -> str:
-    amount = f"{pay.min:,.0f}" if pay.min == pay.max or pay.max is None else f"{pay.min:,.0f}-{pay.max:,.0f}"
+    amount = (
+        f"{pay.min:,.0f}"
+        if pay.min == pay.max or pay.max is None
+        else f"{pay.min:,.0f}-{pay.max:,.0f}"
+    )
     unit = f" per {pay.unit}" if pay.unit else ""
     return f"{pay.currency + ' ' if pay.currency else ''}{amount}{unit}"

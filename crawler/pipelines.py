@@ -68,7 +68,16 @@ class RawArchivePipeline(_CrawlerAware):
         if self._file is None:
             return
         status, note = run_status(self.crawler.stats.get_stats(), reason)
-        self._write({"_run_end": {"source": spider.name, "status": status, "note": note, "finished_at": self._now()}})
+        self._write(
+            {
+                "_run_end": {
+                    "source": spider.name,
+                    "status": status,
+                    "note": note,
+                    "finished_at": self._now(),
+                }
+            }
+        )
         self._file.close()
         self._file = None
 
@@ -111,7 +120,9 @@ class NormalizePipeline(_CrawlerAware):
         if not str(data.get("source_id") or "").strip() or not str(data.get("title") or "").strip():
             self.crawler.stats.inc_value("evaljobs/skipped")
             self.crawler.stats.inc_value("evaljobs/skipped/no_id_or_title")
-            raise DropItem(f"[{data.get('source')}] listing without id or title at {data.get('url')}")
+            raise DropItem(
+                f"[{data.get('source')}] listing without id or title at {data.get('url')}"
+            )
         listing = normalize_listing(data)
         listing["employer_key"] = recognise_employer(listing, self._employers)
         return listing
@@ -164,7 +175,9 @@ class BatchJudge:
                 item["judgement"] = {}
             return
         try:
-            for item, judgement in zip(items, self._judge_many(items, employers=self._employers), strict=True):
+            for item, judgement in zip(
+                items, self._judge_many(items, employers=self._employers), strict=True
+            ):
                 item["judgement"] = judgement.to_dict()
         except Exception:
             for item in items:
@@ -226,8 +239,16 @@ class StorePipeline(_CrawlerAware):
         grouped = groups.group_run(self.db, self.run_id, now=self._now())
         logger.info(
             "[%s] run %s %s: %s items, %s new, %s changed, %s closed, %s errors, %s grouped%s",
-            summary.source, summary.run_id, summary.status, summary.items, summary.new,
-            summary.changed, summary.closed, summary.errors, grouped, f" ({summary.note})" if summary.note else "",
+            summary.source,
+            summary.run_id,
+            summary.status,
+            summary.items,
+            summary.new,
+            summary.changed,
+            summary.closed,
+            summary.errors,
+            grouped,
+            f" ({summary.note})" if summary.note else "",
         )
         self.crawler.stats.set_value("evaljobs/run_status", summary.status)
         self.db.close()

@@ -18,7 +18,9 @@ BOT_NAME = "evaljobs"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-USER_AGENT = "evaljobs/0.1 (+https://github.com/evaljobs/evaljobs; job catalogue of human-feedback AI work)"
+USER_AGENT = (
+    "evaljobs/0.1 (+https://github.com/evaljobs/evaljobs; job catalogue of human-feedback AI work)"
+)
 ROBOTSTXT_OBEY = True
 
 # Politeness: one request at a time per site, a delay, and AutoThrottle on top of it.

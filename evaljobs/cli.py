@@ -27,7 +27,9 @@ def main(verbose: bool) -> None:
 
 
 def _register_commands() -> None:
-    for module_info in sorted(pkgutil.iter_modules(commands_package.__path__), key=lambda m: m.name):
+    for module_info in sorted(
+        pkgutil.iter_modules(commands_package.__path__), key=lambda m: m.name
+    ):
         module = importlib.import_module(f"{commands_package.__name__}.{module_info.name}")
         for command in getattr(module, "COMMANDS", []):
             main.add_command(command)

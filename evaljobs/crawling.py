@@ -58,7 +58,9 @@ def crawl_env(
     if frozen_now:
         env["EVALJOBS_FROZEN_NOW"] = frozen_now
     env["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")]))
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")])
+    )
     return env
 
 

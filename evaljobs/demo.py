@@ -45,7 +45,9 @@ def load_routes(path: Path = DEMO_ROUTES, fixtures_dir: Path = FIXTURES_DIR) -> 
         for index, entry in enumerate(entries or []):
             file = fixtures_dir / entry["file"]
             if not file.is_file():
-                raise DemoConfigError(f"{path}: sources.{source}[{index}].file: no such file {file}")
+                raise DemoConfigError(
+                    f"{path}: sources.{source}[{index}].file: no such file {file}"
+                )
             routes.append(
                 Route(
                     source=source,
@@ -59,7 +61,10 @@ def load_routes(path: Path = DEMO_ROUTES, fixtures_dir: Path = FIXTURES_DIR) -> 
 
 def demo_spider_args(path: Path = DEMO_ROUTES) -> dict[str, dict[str, str]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {source: {k: str(v) for k, v in (args or {}).items()} for source, args in (data.get("spider_args") or {}).items()}
+    return {
+        source: {k: str(v) for k, v in (args or {}).items()}
+        for source, args in (data.get("spider_args") or {}).items()
+    }
 
 
 def _content_type(file: Path) -> str:

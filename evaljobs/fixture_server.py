@@ -32,7 +32,9 @@ class Route:
         return source == self.source and re.search(self.pattern, rest) is not None
 
     def payload(self) -> bytes:
-        data = self.body if self.body is not None else (self.file.read_bytes() if self.file else b"")
+        data = (
+            self.body if self.body is not None else (self.file.read_bytes() if self.file else b"")
+        )
         return data[: self.truncate] if self.truncate is not None else data
 
 
@@ -50,7 +52,11 @@ class FixtureServer:
                 split = urlsplit(self.path)
                 parts = split.path.lstrip("/").split("/", 1)
                 source = parts[0]
-                rest = "/" + (parts[1] if len(parts) > 1 else "") + (f"?{split.query}" if split.query else "")
+                rest = (
+                    "/"
+                    + (parts[1] if len(parts) > 1 else "")
+                    + (f"?{split.query}" if split.query else "")
+                )
                 for route in server.routes:
                     if route.matches(source, rest):
                         payload = route.payload()

@@ -54,7 +54,9 @@ def hours_since_last_crawl(db_path: Path, source: str, now: datetime | None = No
     try:
         if "crawl_runs" not in db.table_names():
             return None
-        row = db.execute("select max(started_at) from crawl_runs where source = ?", [source]).fetchone()
+        row = db.execute(
+            "select max(started_at) from crawl_runs where source = ?", [source]
+        ).fetchone()
     finally:
         db.close()
     if not row or not row[0]:

@@ -78,7 +78,15 @@ def read_raw_runs(raw_dir: Path, report: RebuildReport | None = None) -> list[Ra
 
 # Tables the raw archive rebuilds; every other table (subscriptions, deliveries, scheduler
 # state: what people did, which no crawl can replay) is copied over from the old catalogue.
-DERIVED_TABLES = {"listings", "red_flags", "listing_versions", "crawl_runs", "employers", "sources", "_sqlite_migrations"}
+DERIVED_TABLES = {
+    "listings",
+    "red_flags",
+    "listing_versions",
+    "crawl_runs",
+    "employers",
+    "sources",
+    "_sqlite_migrations",
+}
 
 
 def keep_people_tables(db: Any, old_path: Path) -> list[str]:
@@ -86,18 +94,31 @@ def keep_people_tables(db: Any, old_path: Path) -> list[str]:
     kept: list[str] = []
     db.execute("ATTACH DATABASE ? AS old", [str(old_path)])
     try:
-        old_tables = [r[0] for r in db.execute("select name from old.sqlite_master where type = 'table'").fetchall()]
+        old_tables = [
+            r[0]
+            for r in db.execute(
+                "select name from old.sqlite_master where type = 'table'"
+            ).fetchall()
+        ]
         new_tables = set(db.table_names())
         with db.atomic():
             for table in old_tables:
-                if table in DERIVED_TABLES or table.startswith(("listings_fts", "sqlite_")) or table not in new_tables:
+                if (
+                    table in DERIVED_TABLES
+                    or table.startswith(("listings_fts", "sqlite_"))
+                    or table not in new_tables
+                ):
                     continue
                 if db[table].count:  # filled by the rebuild itself (a derived table we do not know)
                     continue
-                old_columns = {r[1] for r in db.execute(f"pragma old.table_info([{table}])").fetchall()}
+                old_columns = {
+                    r[1] for r in db.execute(f"pragma old.table_info([{table}])").fetchall()
+                }
                 columns = [c for c in db[table].columns_dict if c in old_columns]
                 names = ", ".join(f"[{c}]" for c in columns)
-                db.execute(f"insert into main.[{table}] ({names}) select {names} from old.[{table}]")
+                db.execute(
+                    f"insert into main.[{table}] ({names}) select {names} from old.[{table}]"
+                )
                 kept.append(table)
     finally:
         db.execute("DETACH DATABASE old")
@@ -131,17 +152,26 @@ def rebuild(db_path: Path, raw_dir: Path) -> RebuildReport:
         for batch in _batches(run.items):
             listings = []
             for item in batch:
-                if not str(item.get("source_id") or "").strip() or not str(item.get("title") or "").strip():
+                if (
+                    not str(item.get("source_id") or "").strip()
+                    or not str(item.get("title") or "").strip()
+                ):
                     report.skipped_lines += 1
                     continue
                 listing = normalize_listing(item)
                 listing["employer_key"] = recognise_employer(listing, registry)
                 listings.append(listing)
-            for listing, judgement in zip(listings, judge_many(listings, employers=employers), strict=True):
+            for listing, judgement in zip(
+                listings, judge_many(listings, employers=employers), strict=True
+            ):
                 listing["judgement"] = judgement.to_dict()
             counts.add(store.store_batch(db, run_id, listings, now=run.started_at or None))
         store.finish_run(
-            db, run_id, status=run.status, counts=counts, note=f"rebuilt; {run.note}".rstrip("; "),
+            db,
+            run_id,
+            status=run.status,
+            counts=counts,
+            note=f"rebuilt; {run.note}".rstrip("; "),
             finished_at=run.finished_at or run.started_at or None,
         )
         groups.group_run(db, run_id, now=run.finished_at or run.started_at or None)

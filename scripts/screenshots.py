@@ -21,8 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DB = ROOT / "data" / "demo" / "catalogue.db"
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -38,7 +44,8 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "evaljobs"), "serve", "--db", str(DB), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -48,9 +55,14 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        flagged = urllib.request.urlopen(
-            base + "/catalogue.json?sql=select+id+from+listings+where+verdict%3D%27flagged%27+limit+1&_shape=array"
-        ).read().decode()
+        flagged = (
+            urllib.request.urlopen(
+                base
+                + "/catalogue.json?sql=select+id+from+listings+where+verdict%3D%27flagged%27+limit+1&_shape=array"
+            )
+            .read()
+            .decode()
+        )
         flagged_id = __import__("json").loads(flagged)[0]["id"]
         from datasette.utils import tilde_encode
 
@@ -61,7 +73,10 @@ def main() -> None:
             time.sleep(2)  # let the site build its facet index once
             for name, path in (
                 ("home.png", "/"),
-                ("filtered-search.png", "/catalogue/listing_cards?_search=AI+trainer&_irrelevant=1"),
+                (
+                    "filtered-search.png",
+                    "/catalogue/listing_cards?_search=AI+trainer&_irrelevant=1",
+                ),
                 ("flagged-listing.png", f"/catalogue/listings/{tilde_encode(flagged_id)}"),
             ):
                 page.goto(base + path)

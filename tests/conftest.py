@@ -23,6 +23,8 @@ def parse_capture():
 
     def _parse(source: str, filename: str, url: str | None = None, **kwargs: Any) -> list[dict]:
         folder = source.replace("_", "-") if not (FIXTURES / source).exists() else source
-        return parse_capture_file(source, FIXTURES / folder / filename, url=url, frozen_now=FROZEN_NOW, **kwargs)
+        return parse_capture_file(
+            source, FIXTURES / folder / filename, url=url, frozen_now=FROZEN_NOW, **kwargs
+        )
 
     return _parse

@@ -63,14 +63,18 @@ class GreenhouseSpider(SourceSpider):
             if listing is not None:
                 yield listing
 
-    def listing_from_job(self, job: Any, board: str | None, response: Response) -> JobListing | None:
+    def listing_from_job(
+        self, job: Any, board: str | None, response: Response
+    ) -> JobListing | None:
         if not isinstance(job, dict) or not job.get("id") or not job.get("title"):
             self.skip("malformed_job", str(job)[:80], response)
             return None
         metadata = {
             str(m.get("name")): m.get("value")
             for m in job.get("metadata") or []
-            if isinstance(m, dict) and m.get("value_type") != "user" and m.get("value") not in (None, "", [])
+            if isinstance(m, dict)
+            and m.get("value_type") != "user"
+            and m.get("value") not in (None, "", [])
         }
         content = job.get("content") or ""
         pay = _pay_from_ranges(job.get("pay_input_ranges"))
@@ -86,12 +90,20 @@ class GreenhouseSpider(SourceSpider):
             posted_raw=job.get("first_published") or job.get("updated_at"),
             valid_through_raw=job.get("application_deadline"),
             employment_type=_text(metadata.get("Employment Type")),
-            tags=[d.get("name") for d in job.get("departments") or [] if isinstance(d, dict) and d.get("name")],
+            tags=[
+                d.get("name")
+                for d in job.get("departments") or []
+                if isinstance(d, dict) and d.get("name")
+            ],
             **pay,
         )
 
     def unknown_board(self, response: Response, board: str | None) -> None:
-        self.logger.warning("[greenhouse] board %r not found (404) at %s: fix crawler/employers.yaml", board, response.url)
+        self.logger.warning(
+            "[greenhouse] board %r not found (404) at %s: fix crawler/employers.yaml",
+            board,
+            response.url,
+        )
         self._inc("evaljobs/unknown_boards")
         self._inc(f"evaljobs/unknown_boards/{board}")
 

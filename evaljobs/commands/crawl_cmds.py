@@ -15,7 +15,9 @@ from evaljobs.paths import default_db_path
 @click.argument("source")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", help="The URL the capture answered (default: the source's usual one).")
-@click.option("--raw", is_flag=True, help="Print the items as the spider yields them, not normalized.")
+@click.option(
+    "--raw", is_flag=True, help="Print the items as the spider yields them, not normalized."
+)
 def parse(source: str, file: Path, url: str | None, raw: bool) -> None:
     """Parse one recorded response FILE of SOURCE and print one JSON listing per line."""
     from crawler.capture import UnknownSourceError, parse_capture_file
@@ -34,9 +36,13 @@ COMMANDS = [parse]
 
 @click.command()
 @click.argument("sources", nargs=-1)
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None, help="Catalogue path.")
+@click.option(
+    "--db", "db_path", type=click.Path(path_type=Path), default=None, help="Catalogue path."
+)
 @click.option("--timeout", type=float, default=1800, show_default=True, help="Seconds per source.")
-@click.option("--force", is_flag=True, help="Crawl even if the source's least interval has not passed.")
+@click.option(
+    "--force", is_flag=True, help="Crawl even if the source's least interval has not passed."
+)
 def crawl(sources: tuple[str, ...], db_path: Path | None, timeout: float, force: bool) -> None:
     """Crawl SOURCES live (all enabled sources when none is named) into the catalogue.
 
@@ -83,8 +89,16 @@ COMMANDS.append(crawl)
 
 
 @click.command()
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None, help="Catalogue path.")
-@click.option("--raw", "raw_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Raw archive folder.")
+@click.option(
+    "--db", "db_path", type=click.Path(path_type=Path), default=None, help="Catalogue path."
+)
+@click.option(
+    "--raw",
+    "raw_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Raw archive folder.",
+)
 def rebuild(db_path: Path | None, raw_dir: Path | None) -> None:
     """Rebuild the catalogue from the raw archive, re-judged with the current model."""
     from evaljobs.paths import raw_dir as default_raw_dir
@@ -105,7 +119,9 @@ COMMANDS.append(rebuild)
 
 
 @click.command()
-@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None, help="Catalogue path.")
+@click.option(
+    "--db", "db_path", type=click.Path(path_type=Path), default=None, help="Catalogue path."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def sources(db_path: Path | None, as_json: bool) -> None:
     """Each source's terms and health: last run, status, counts."""

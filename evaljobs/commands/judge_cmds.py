@@ -37,12 +37,24 @@ def _rule_employers() -> list[dict[str, Any]]:
 
 
 @click.command()
-@click.option("--labels", "labels_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of labelled *.jsonl files (default: data/labels).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Model folder (default: $EVALJOBS_MODEL_DIR or data/models).")
+@click.option(
+    "--labels",
+    "labels_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of labelled *.jsonl files (default: data/labels).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Model folder (default: $EVALJOBS_MODEL_DIR or data/models).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--no-select", is_flag=True, help="Skip the model selection; fit the default configuration.")
+@click.option(
+    "--no-select", is_flag=True, help="Skip the model selection; fit the default configuration."
+)
 def train(labels_dir: Path | None, out_dir: Path | None, seed: int, no_select: bool) -> None:
     """Train the judge on the labelled listings and save it with its model card."""
     from classifier import clear_model_cache
@@ -59,8 +71,13 @@ def train(labels_dir: Path | None, out_dir: Path | None, seed: int, no_select: b
 
 
 @click.command()
-@click.option("--labels", "labels_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of labelled *.jsonl files (default: data/labels).")
+@click.option(
+    "--labels",
+    "labels_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of labelled *.jsonl files (default: data/labels).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def evaluate(labels_dir: Path | None, as_json: bool) -> None:
     """Cross-validated precision / recall / F1 per task, label, dataset and platform."""
@@ -92,14 +109,19 @@ def _read_lines(stream: TextIO) -> Iterator[tuple[int, dict[str, Any] | None, st
 def judgement_record(judgement: Any) -> dict[str, Any]:
     """The output line for one judgement (red flags as {flag, evidence, origin})."""
     record = asdict(judgement)
-    record["red_flags"] = [{"flag": f.flag, "evidence": f.evidence, "origin": f.origin}
-                           for f in judgement.red_flags]
+    record["red_flags"] = [
+        {"flag": f.flag, "evidence": f.evidence, "origin": f.origin} for f in judgement.red_flags
+    ]
     return record
 
 
 @click.command()
-@click.option("--model-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Model folder (default: $EVALJOBS_MODEL_DIR or data/models).")
+@click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Model folder (default: $EVALJOBS_MODEL_DIR or data/models).",
+)
 def judge(model_dir: Path | None) -> None:
     """Judge JSON lines from stdin (title, company, description, location, pay_text, url,
     apply_url; any may be missing); write one JSON judgement per line to stdout."""
@@ -136,7 +158,9 @@ def judge(model_dir: Path | None) -> None:
             flush()
     flush()
     if bad:
-        click.echo(f"{bad} of {total} input lines were not JSON objects (error lines written)", err=True)
+        click.echo(
+            f"{bad} of {total} input lines were not JSON objects (error lines written)", err=True
+        )
     if total == 0:
         print("no input lines", file=sys.stderr)
 

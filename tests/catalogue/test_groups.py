@@ -29,9 +29,15 @@ DESCRIPTION = (
 
 def job(source: str, source_id: str, **fields):
     base = {
-        "source": source, "source_id": source_id, "title": "AI Trainer (Spanish)", "company": "Mercor",
-        "description": DESCRIPTION, "url": f"https://{source}.example/jobs/{source_id}",
-        "countries": ["US"], "remote_scope": "countries", "location_raw": "Remote, US",
+        "source": source,
+        "source_id": source_id,
+        "title": "AI Trainer (Spanish)",
+        "company": "Mercor",
+        "description": DESCRIPTION,
+        "url": f"https://{source}.example/jobs/{source_id}",
+        "countries": ["US"],
+        "remote_scope": "countries",
+        "location_raw": "Remote, US",
         "judgement": {"relevant": True, "verdict": "clean", "red_flags": []},
     }
     base.update(fields)
@@ -93,10 +99,22 @@ def test_different_roles_of_one_employer_with_shared_boilerplate_stay_apart(db):
 
 
 def test_a_repost_within_90_days_of_closing_joins_the_earlier_group(db):
-    crawl(db, "mercor", [job("mercor", "m1"), job("mercor", "other", title="Chemistry Expert")], now="2026-09-01T12:00:00Z")
-    crawl(db, "mercor", [job("mercor", "other", title="Chemistry Expert")], now="2026-09-02T12:00:00Z")
+    crawl(
+        db,
+        "mercor",
+        [job("mercor", "m1"), job("mercor", "other", title="Chemistry Expert")],
+        now="2026-09-01T12:00:00Z",
+    )
+    crawl(
+        db, "mercor", [job("mercor", "other", title="Chemistry Expert")], now="2026-09-02T12:00:00Z"
+    )
     assert db["listings"].get("mercor:m1")["closed_at"]
-    crawl(db, "mercor", [job("mercor", "m9"), job("mercor", "other", title="Chemistry Expert")], now="2026-10-15T12:00:00Z")
+    crawl(
+        db,
+        "mercor",
+        [job("mercor", "m9"), job("mercor", "other", title="Chemistry Expert")],
+        now="2026-10-15T12:00:00Z",
+    )
     assert group_of(db, "mercor:m9") == group_of(db, "mercor:m1")
 
 
@@ -105,6 +123,10 @@ def test_grouping_on_the_labelled_real_pairs_keeps_precision_and_recall_above_ni
     import bench_grouping
 
     pairs = bench_grouping.load_pairs()
-    similarities = [float(groups.text_similarity([groups._doc(a)], [groups._doc(b)])[0, 0]) for a, b, _ in pairs]
-    precision, recall, _ = bench_grouping.scores(pairs, similarities, groups.NEAR_DUPLICATE_THRESHOLD)
+    similarities = [
+        float(groups.text_similarity([groups._doc(a)], [groups._doc(b)])[0, 0]) for a, b, _ in pairs
+    ]
+    precision, recall, _ = bench_grouping.scores(
+        pairs, similarities, groups.NEAR_DUPLICATE_THRESHOLD
+    )
     assert precision >= 0.9 and recall >= 0.9

@@ -56,7 +56,9 @@ def crawl(db, source, listings, status="ok", now="2026-09-15T12:00:00Z"):
 def test_a_new_listing_is_stored_with_its_id_and_first_and_last_seen(db):
     crawl(db, "remotive", [listing()])
     row = db["listings"].get("remotive:1")
-    assert (row["first_seen"], row["last_seen"], row["closed_at"]) == ("2026-09-15T12:00:00Z",) * 2 + (None,)
+    assert (row["first_seen"], row["last_seen"], row["closed_at"]) == (
+        "2026-09-15T12:00:00Z",
+    ) * 2 + (None,)
     assert json.loads(row["role_types"]) == ["response-rating"] and row["relevant"] == 1
 
 
@@ -70,10 +72,23 @@ def test_seeing_a_listing_again_updates_last_seen_only(db):
 
 def test_a_pay_cut_records_a_version_with_before_and_after(db):
     crawl(db, "remotive", [listing()], now="2026-09-15T12:00:00Z")
-    summary = crawl(db, "remotive", [listing(pay_text="$18/hr", pay_min=18.0, pay_max=18.0)], now="2026-09-16T12:00:00Z")
-    versions = list(db.query("select * from listing_versions where listing_id = 'remotive:1' order by id"))
-    assert [json.loads(v["changed"]) for v in versions] == [["created"], ["pay_max", "pay_min", "pay_text"]]
-    assert json.loads(versions[1]["before"])["pay_min"] == 25.0 and json.loads(versions[1]["after"])["pay_min"] == 18.0
+    summary = crawl(
+        db,
+        "remotive",
+        [listing(pay_text="$18/hr", pay_min=18.0, pay_max=18.0)],
+        now="2026-09-16T12:00:00Z",
+    )
+    versions = list(
+        db.query("select * from listing_versions where listing_id = 'remotive:1' order by id")
+    )
+    assert [json.loads(v["changed"]) for v in versions] == [
+        ["created"],
+        ["pay_max", "pay_min", "pay_text"],
+    ]
+    assert (
+        json.loads(versions[1]["before"])["pay_min"] == 25.0
+        and json.loads(versions[1]["after"])["pay_min"] == 18.0
+    )
     assert summary.changed == 1
 
 
@@ -114,9 +129,18 @@ def test_a_closed_listing_seen_again_is_open_again(db):
 
 
 def test_red_flags_are_stored_with_their_evidence_and_replaced_on_the_next_sight(db):
-    flagged = listing(judgement={**listing()["judgement"], "red_flags": [{"flag": "pay-to-apply", "evidence": "Pay the $60 fee.", "origin": "rule"}]})
+    flagged = listing(
+        judgement={
+            **listing()["judgement"],
+            "red_flags": [
+                {"flag": "pay-to-apply", "evidence": "Pay the $60 fee.", "origin": "rule"}
+            ],
+        }
+    )
     crawl(db, "remotive", [flagged])
-    assert [(r["flag"], r["evidence"]) for r in db["red_flags"].rows] == [("pay-to-apply", "Pay the $60 fee.")]
+    assert [(r["flag"], r["evidence"]) for r in db["red_flags"].rows] == [
+        ("pay-to-apply", "Pay the $60 fee.")
+    ]
     crawl(db, "remotive", [listing()], now="2026-09-16T12:00:00Z")
     assert list(db["red_flags"].rows) == []
 
@@ -125,15 +149,27 @@ def test_a_batch_that_fails_half_way_leaves_the_catalogue_as_it_was(db):
     crawl(db, "remotive", [listing("1")])
     run_id = store.start_run(db, "remotive")
     broken = listing("2")
-    broken["judgement"] = {**broken["judgement"], "red_flags": [object()]}  # not a flag: the write fails
+    broken["judgement"] = {
+        **broken["judgement"],
+        "red_flags": [object()],
+    }  # not a flag: the write fails
     with pytest.raises(TypeError):
         store.store_batch(db, run_id, [listing("3"), broken])
     assert db["listings"].count == 1
 
 
 def test_full_text_search_finds_a_listing_by_a_word_of_its_description(db):
-    crawl(db, "remotive", [listing("1"), listing("2", title="Backend Engineer", description="Go services.")])
-    hits = [row["id"] for row in db.query("select listings.id from listings join listings_fts on listings.rowid = listings_fts.rowid where listings_fts match 'rubric'")]
+    crawl(
+        db,
+        "remotive",
+        [listing("1"), listing("2", title="Backend Engineer", description="Go services.")],
+    )
+    hits = [
+        row["id"]
+        for row in db.query(
+            "select listings.id from listings join listings_fts on listings.rowid = listings_fts.rowid where listings_fts match 'rubric'"
+        )
+    ]
     assert hits == ["remotive:1"]
 
 

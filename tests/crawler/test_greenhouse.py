@@ -7,7 +7,9 @@ import pytest
 BOARD = "anthropic-jobs-content-trimmed4-2026-07.json"
 BOARD_URL = "https://boards-api.greenhouse.io/v1/boards/anthropic/jobs?content=true"
 JOB = "codepath-job-4426707007-questions-2024-08-05.json"
-JOB_URL = "https://boards-api.greenhouse.io/v1/boards/codepath/jobs/4426707007?pay_transparency=true"
+JOB_URL = (
+    "https://boards-api.greenhouse.io/v1/boards/codepath/jobs/4426707007?pay_transparency=true"
+)
 
 
 @pytest.fixture
@@ -16,7 +18,12 @@ def board(parse_capture):
 
 
 def test_a_board_answer_gives_one_listing_per_job(board):
-    assert [listing["source_id"] for listing in board] == ["5215052008", "5023394008", "5183044008", "5101378008"]
+    assert [listing["source_id"] for listing in board] == [
+        "5215052008",
+        "5023394008",
+        "5183044008",
+        "5101378008",
+    ]
 
 
 def test_a_listing_keeps_title_employer_url_and_board(board):

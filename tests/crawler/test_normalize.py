@@ -79,7 +79,14 @@ def test_pay_text_gives_min_max_currency_unit_and_hourly_without_guessing(text, 
 
 def test_structured_pay_wins_over_text_and_keeps_the_raw_text():
     pay = parse_pay("Competitive", minimum=30, maximum="45", currency="usd", unit="HOUR")
-    assert (pay.min, pay.max, pay.currency, pay.unit, pay.hourly_max, pay.text) == (30.0, 45.0, "USD", "hour", 45.0, "Competitive")
+    assert (pay.min, pay.max, pay.currency, pay.unit, pay.hourly_max, pay.text) == (
+        30.0,
+        45.0,
+        "USD",
+        "hour",
+        45.0,
+        "Competitive",
+    )
 
 
 def test_structured_pay_with_an_unknown_period_keeps_no_unit():
@@ -115,8 +122,14 @@ def test_explicit_country_list_with_a_remote_flag_gives_countries():
 @pytest.mark.parametrize(
     ("url", "clean"),
     [
-        ("https://Jobs.Lever.co/x/1?utm_source=a&lever-source=b&team=c#top", "https://jobs.lever.co/x/1?team=c"),
-        ("https://boards.greenhouse.io/a/jobs/1?gh_src=abc&gh_jid=1", "https://boards.greenhouse.io/a/jobs/1?gh_jid=1"),
+        (
+            "https://Jobs.Lever.co/x/1?utm_source=a&lever-source=b&team=c#top",
+            "https://jobs.lever.co/x/1?team=c",
+        ),
+        (
+            "https://boards.greenhouse.io/a/jobs/1?gh_src=abc&gh_jid=1",
+            "https://boards.greenhouse.io/a/jobs/1?gh_jid=1",
+        ),
         ("https://work.mercor.com/jobs/list_X?ref=tw", "https://work.mercor.com/jobs/list_X"),
         ("javascript:alert(1)", None),
         ("mailto:jobs@example.com", None),
@@ -129,9 +142,14 @@ def test_urls_lose_tracking_parameters_and_only_http_links_survive(url, clean):
 
 def test_normalizing_twice_gives_the_same_listing():
     item = {
-        "source": "remotive", "source_id": 7, "title": "  AI Rater &amp; Reviewer ",
-        "description_html": "<p>Rate answers.</p>", "pay_text": "$20/hr", "location_raw": "Worldwide",
-        "posted_raw": "2026-07-18T09:30:00", "url": "https://remotive.com/x?utm_source=api",
+        "source": "remotive",
+        "source_id": 7,
+        "title": "  AI Rater &amp; Reviewer ",
+        "description_html": "<p>Rate answers.</p>",
+        "pay_text": "$20/hr",
+        "location_raw": "Worldwide",
+        "posted_raw": "2026-07-18T09:30:00",
+        "url": "https://remotive.com/x?utm_source=api",
     }
     once = normalize_listing(item)
     assert once["id"] == "remotive:7" and once["title"] == "AI Rater & Reviewer"

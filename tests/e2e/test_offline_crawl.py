@@ -45,8 +45,12 @@ def crawled(tmp_path_factory):
     """Three crawls of one board: whole, then one job gone, then the server failing."""
     tmp_path = tmp_path_factory.mktemp("e2e")
     first = crawl_greenhouse(tmp_path, Route("greenhouse", "^/anthropic/jobs", file=BOARD))
-    second = crawl_greenhouse(tmp_path, Route("greenhouse", "^/anthropic/jobs", body=board_without_last_job()))
-    third = crawl_greenhouse(tmp_path, Route("greenhouse", "^/anthropic/jobs", status=500, body=b"oops"))
+    second = crawl_greenhouse(
+        tmp_path, Route("greenhouse", "^/anthropic/jobs", body=board_without_last_job())
+    )
+    third = crawl_greenhouse(
+        tmp_path, Route("greenhouse", "^/anthropic/jobs", status=500, body=b"oops")
+    )
     return tmp_path, first, second, third
 
 
@@ -63,12 +67,18 @@ def test_every_stored_listing_carries_a_judgement_and_its_model_version(crawled)
     tmp_path, *_ = crawled
     db = sqlite_utils.Database(tmp_path / "catalogue.db")
     rows = list(db.query("select verdict, model_version, relevance_score from listings"))
-    assert rows and all(r["verdict"] in {"clean", "review", "flagged"} and r["model_version"] for r in rows)
+    assert rows and all(
+        r["verdict"] in {"clean", "review", "flagged"} and r["model_version"] for r in rows
+    )
 
 
 def test_the_raw_archive_keeps_each_item_as_the_spider_yielded_it(crawled):
     tmp_path, *_ = crawled
-    records = [json.loads(line) for path in (tmp_path / "raw" / "greenhouse").glob("*.jsonl") for line in path.open()]
+    records = [
+        json.loads(line)
+        for path in (tmp_path / "raw" / "greenhouse").glob("*.jsonl")
+        for line in path.open()
+    ]
     items = [r for r in records if "_run_start" not in r and "_run_end" not in r]
     assert len(items) == 4 + 3
     assert "description_html" in items[0] and "judgement" not in items[0]
@@ -103,4 +113,7 @@ def test_datasette_serves_the_crawled_listings_as_json(crawled):
 
     response = asyncio.run(fetch())
     assert response.status_code == 200
-    assert {row["id"] for row in response.json()} >= {"greenhouse:5215052008", "greenhouse:5101378008"}
+    assert {row["id"] for row in response.json()} >= {
+        "greenhouse:5215052008",
+        "greenhouse:5101378008",
+    }

@@ -1844,7 +1844,9 @@ def asgi_wrapper(datasette: Any) -> Any:
                 await app(scope, receive, send)
                 return
             # The one write: removing a saved search by its token (evaljobs_subscriptions.py).
-            is_unsubscribe = scope.get("method") == "POST" and UNSUBSCRIBE_PATH.match(scope.get("path", ""))
+            is_unsubscribe = scope.get("method") == "POST" and UNSUBSCRIBE_PATH.match(
+                scope.get("path", "")
+            )
             if scope.get("method", "GET") not in ("GET", "HEAD", "OPTIONS") and not is_unsubscribe:
                 await send(
                     {

@@ -67,11 +67,22 @@ async def unsubscribe(datasette: Any, request: Any) -> Response:
     if request.method == "POST":
         email = await asyncio.to_thread(_unsubscribe, _db_path(datasette), token)
         if email is None:
-            return _page("Nothing to remove", "<p>This unsubscribe link is not (or no longer) known: there is no saved search to remove.</p>", 404)
-        return _page("Unsubscribed", f"<p>{html.escape(email)} will get no more digests for this saved search.</p>")
+            return _page(
+                "Nothing to remove",
+                "<p>This unsubscribe link is not (or no longer) known: there is no saved search to remove.</p>",
+                404,
+            )
+        return _page(
+            "Unsubscribed",
+            f"<p>{html.escape(email)} will get no more digests for this saved search.</p>",
+        )
     subscription = await asyncio.to_thread(_subscription, _db_path(datasette), token)
     if subscription is None:
-        return _page("Nothing to remove", "<p>This unsubscribe link is not (or no longer) known: there is no saved search to remove.</p>", 404)
+        return _page(
+            "Nothing to remove",
+            "<p>This unsubscribe link is not (or no longer) known: there is no saved search to remove.</p>",
+            404,
+        )
     return _page(
         "Unsubscribe?",
         f"<p>Stop the daily digest of this saved search for {html.escape(subscription.email)}?</p>"
