@@ -117,3 +117,37 @@ def test_datasette_serves_the_crawled_listings_as_json(crawled):
         "greenhouse:5215052008",
         "greenhouse:5101378008",
     }
+
+
+def test_rebuild_replays_the_raw_archive_into_the_same_catalogue_and_keeps_subscriptions(crawled):
+    import shutil
+
+    from catalogue.digest import Filters, list_subscriptions, subscribe
+    from catalogue.schema import open_catalogue
+    from evaljobs.rebuild import rebuild
+
+    tmp_path, *_ = crawled
+    copy = tmp_path / "rebuilt" / "catalogue.db"
+    copy.parent.mkdir(exist_ok=True)
+    shutil.copy(tmp_path / "catalogue.db", copy)
+    db = open_catalogue(copy)
+    subscribe(db, "reader@example.org", Filters(), now="2026-09-15T12:00:00Z")
+    before = {
+        r["id"]: (r["closed_at"] is None) for r in db.query("select id, closed_at from listings")
+    }
+    db.close()
+
+    report = rebuild(copy, tmp_path / "raw")
+
+    db = open_catalogue(copy)
+    after = {
+        r["id"]: (r["closed_at"] is None) for r in db.query("select id, closed_at from listings")
+    }
+    statuses = [r["status"] for r in db.query("select status from crawl_runs order by id")]
+    versions = {r["model_version"] for r in db.query("select model_version from listings")}
+    emails = [s.email for s in list_subscriptions(db)]
+    db.close()
+    assert report.runs == 3 and after == before  # same listings, same ones closed
+    assert statuses == ["ok", "ok", "failed"]
+    assert len(versions) == 1 and versions != {None}
+    assert emails == ["reader@example.org"]
