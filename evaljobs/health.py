@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 
+def last_runs(db_path: Path) -> dict[str, dict[str, Any]]:
+    """The latest crawl_runs row of each source (empty when there is no catalogue yet)."""
+    if not Path(db_path).exists():
+        return {}
+    db = sqlite_utils.Database(db_path)
+    try:
+        if "crawl_runs" not in db.table_names():
+            return {}
+        rows = db.query(
+            "select r.* from crawl_runs r join (select source, max(id) as id from crawl_runs "
+            "group by source) m on m.id = r.id"
+        )
+        return {row["source"]: row for row in rows}
+    finally:
+        db.close()
+
+
 def source_health(db_path: Path, terms: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per source: enabled, interval, republish, and its last run (if any)."""
-    last: dict[str, dict[str, Any]] = {}
-    if Path(db_path).exists():
-        db = sqlite_utils.Database(db_path)
-        try:
-            if "crawl_runs" in db.table_names():
-                for row in db.query(
-                    "select * from crawl_runs where id in (select max(id) from crawl_runs group by source)"
-                ):
-                    last[row["source"]] = row
-        finally:
-            db.close()
+    last = last_runs(db_path)
     rows = []
     for slug, term in terms.items():
         run = last.get(slug, {})
@@ -44,22 +50,3 @@ def source_health(db_path: Path, terms: Mapping[str, Any]) -> list[dict[str, Any
             }
         )
     return rows
-
-
-def hours_since_last_crawl(db_path: Path, source: str, now: datetime | None = None) -> float | None:
-    """Hours since the last run of `source` started (any status), or None if never crawled."""
-    if not Path(db_path).exists():
-        return None
-    db = sqlite_utils.Database(db_path)
-    try:
-        if "crawl_runs" not in db.table_names():
-            return None
-        row = db.execute(
-            "select max(started_at) from crawl_runs where source = ?", [source]
-        ).fetchone()
-    finally:
-        db.close()
-    if not row or not row[0]:
-        return None
-    started = datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return ((now or datetime.now(UTC)) - started).total_seconds() / 3600

@@ -47,6 +47,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from evaljobs import crawling
+from evaljobs.health import last_runs
 from evaljobs.locks import LockHeld, hold_lock, holder_of, is_locked
 
 log = logging.getLogger("evaljobs.scheduler")
@@ -173,23 +174,6 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def last_runs(db_path: Path) -> dict[str, dict[str, Any]]:
-    """The latest crawl_runs row of each source (empty when there is no catalogue yet)."""
-    if not Path(db_path).exists():
-        return {}
-    db = sqlite_utils.Database(db_path)
-    try:
-        if "crawl_runs" not in db.table_names():
-            return {}
-        rows = db.query(
-            "select r.* from crawl_runs r join (select source, max(id) as id from crawl_runs "
-            "group by source) m on m.id = r.id"
-        )
-        return {row["source"]: row for row in rows}
-    finally:
-        db.close()
-
-
 def next_due(last_run: Mapping[str, Any] | None, interval_hours: float) -> datetime | None:
     """When a source may next be crawled: one interval after its last crawl started; None = now."""
     if not last_run:
@@ -210,12 +194,10 @@ def crawl_job(source: str, db_path: str, timeout: float) -> crawling.CrawlResult
         log.exception("crawl %s: failed to run", source)
         return None
     if result.status != "skipped":
-        after = getattr(crawling, "after_crawl", None)
-        if after is not None:
-            try:
-                after(Path(db_path), source)
-            except Exception:
-                log.exception("crawl %s: post-crawl work failed", source)
+        try:
+            crawling.after_crawl(Path(db_path), source)
+        except Exception:
+            log.exception("crawl %s: post-crawl work failed", source)
     run = result.run or {}
     log.info(
         "crawl %s: %s items=%s new=%s changed=%s closed=%s errors=%s duration=%.1fs%s",

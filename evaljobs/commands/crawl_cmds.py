@@ -61,16 +61,20 @@ def crawl(sources: tuple[str, ...], db_path: Path | None, timeout: float, force:
             spider_class(source)
         except UnknownSourceError as error:
             raise click.UsageError(str(error)) from None
-    from evaljobs.health import hours_since_last_crawl
+    from datetime import UTC, datetime
+
+    from evaljobs.health import last_runs
+    from evaljobs.scheduler import next_due
 
     terms = load_sources()
+    runs = last_runs(db_path)
     failed = 0
     for source in chosen:
-        waited = hours_since_last_crawl(db_path, source)
-        if not force and waited is not None and waited < terms[source].min_interval_hours:
+        due = next_due(runs.get(source), terms[source].min_interval_hours)
+        if not force and due is not None and due > datetime.now(UTC):
             click.echo(
-                f"{source}: skipped, crawled {waited:.1f} h ago; its terms allow one crawl every "
-                f"{terms[source].min_interval_hours:g} h (use --force to override)"
+                f"{source}: skipped, not due until {due:%Y-%m-%d %H:%M} UTC; its terms allow one "
+                f"crawl every {terms[source].min_interval_hours:g} h (use --force to override)"
             )
             continue
         result = run_crawl(source, db_path, timeout=timeout)
