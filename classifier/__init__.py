@@ -129,6 +129,8 @@ def judge_many(listings: Iterable[Mapping[str, Any]], employers: Sequence[Mappin
     listings = [x if isinstance(x, Mapping) else {} for x in listings]
     if not listings:
         return []
+    # One immutable registry for the batch: the rules digest it once, not once per listing.
+    employers = tuple(employers)
     model = model if model is not None else default_model()
     docs = [_prepare_safely(x) for x in listings]
     judgeable = [i for i, d in enumerate(docs) if _has_text(d)]

@@ -120,6 +120,11 @@ def _on_domain(host: str, domains: Iterable[str]) -> bool:
     return False
 
 
+def _on_clean_domain(host: str, domains: tuple[str, ...]) -> bool:
+    """`_on_domain` for domains already lower-cased and stripped (an employer's digest)."""
+    return any(d and (host == d or host.endswith("." + d)) for d in domains)
+
+
 def _norm_name(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
 
@@ -863,7 +868,7 @@ def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
             continue
         squashed = host.replace("-", "").replace(".", "")
         for emp in registry:
-            if _on_domain(host, emp.domains):
+            if _on_clean_domain(host, emp.domains):
                 continue
             if any(t in squashed for t in emp.lookalike_tokens) or (
                 emp in claimed and any(lab and lab in squashed for lab in emp.labels)
@@ -878,14 +883,14 @@ def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
                 continue
             if where == "apply_url" and any(r == raw and w == "url" for r, _h, w in ctx.field_links):
                 continue  # no apply link of its own: the board page again
-            if _on_domain(host, emp.domains) or _neutral(host):
+            if _on_clean_domain(host, emp.domains) or _neutral(host):
                 continue
             # In-text links count when they are where one applies, signs in or writes to.
             if where != "apply_url" and not _APPLY_WORDS_RE.search(where.lower()):
                 continue
             return _flag("impersonation", evidence_for(raw, where))
         for raw, dom, sentence in ctx.emails:
-            if not _on_domain(dom, emp.domains):
+            if not _on_clean_domain(dom, emp.domains):
                 return _flag("impersonation", raw if len(sentence) > 300 else sentence)
     # 3. A free mailbox as the company's address.
     for raw, dom, sentence in ctx.emails:
