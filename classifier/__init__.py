@@ -30,9 +30,20 @@ from classifier.persist import (
 )
 
 __all__ = [
-    "DOMAINS", "RED_FLAGS", "ROLE_TYPES", "VERDICTS", "Judgement", "RedFlag", "ModelError",
-    "ModelMissingError", "ModelVersionError", "judge", "judge_many", "default_model",
-    "clear_model_cache", "ensure_model",
+    "DOMAINS",
+    "RED_FLAGS",
+    "ROLE_TYPES",
+    "VERDICTS",
+    "Judgement",
+    "RedFlag",
+    "ModelError",
+    "ModelMissingError",
+    "ModelVersionError",
+    "judge",
+    "judge_many",
+    "default_model",
+    "clear_model_cache",
+    "ensure_model",
 ]
 
 _MODEL: Any = None
@@ -70,8 +81,9 @@ def clear_model_cache() -> None:
         _MODEL = None
 
 
-def judge(listing: Mapping[str, Any], *, employers: Sequence[Mapping[str, Any]] = (),
-          model: Any = None) -> Judgement:
+def judge(
+    listing: Mapping[str, Any], *, employers: Sequence[Mapping[str, Any]] = (), model: Any = None
+) -> Judgement:
     """Judge one listing (see the module docstring); never raises on bad input."""
     return judge_many([listing], employers=employers, model=model)[0]
 
@@ -87,7 +99,9 @@ def _prepare_safely(listing: Mapping[str, Any]) -> Doc:
         return prepare({})
 
 
-def _scam_scores(model: Any, listings: Sequence[Mapping[str, Any]], docs: Sequence[Doc]) -> list[float]:
+def _scam_scores(
+    model: Any, listings: Sequence[Mapping[str, Any]], docs: Sequence[Doc]
+) -> list[float]:
     pipeline = getattr(model, "scam", None)
     if pipeline is None:
         return [0.0] * len(docs)
@@ -95,18 +109,25 @@ def _scam_scores(model: Any, listings: Sequence[Mapping[str, Any]], docs: Sequen
 
     # Cut the raw description first (preprocessing drops about a third of the characters):
     # preprocessing a whole posting only to keep its head would cost more than the model.
-    texts = [listing_to_emscad_text({**doc, "description": doc["description"][: 2 * _SCAM_CHARS]})[:_SCAM_CHARS]
-             for doc in docs]
+    texts = [
+        listing_to_emscad_text({**doc, "description": doc["description"][: 2 * _SCAM_CHARS]})[
+            :_SCAM_CHARS
+        ]
+        for doc in docs
+    ]
     try:
         probabilities = pipeline.predict_proba(texts)[:, 1]
     except Exception:  # a scam-model failure must not lose the rest of the judgement
         return [0.0] * len(docs)
-    return [float(p) * min(1.0, text.count(" ") / _SCAM_FULL_WORDS)
-            for p, text in zip(probabilities, texts, strict=True)]
+    return [
+        float(p) * min(1.0, text.count(" ") / _SCAM_FULL_WORDS)
+        for p, text in zip(probabilities, texts, strict=True)
+    ]
 
 
-def _red_flags(listing: Mapping[str, Any], doc: Doc,
-               employers: Sequence[Mapping[str, Any]]) -> list[RedFlag]:
+def _red_flags(
+    listing: Mapping[str, Any], doc: Doc, employers: Sequence[Mapping[str, Any]]
+) -> list[RedFlag]:
     from classifier.rules import find_red_flags
 
     # The rules read the raw fields (they clean them, and read the whole description: a scam
@@ -121,8 +142,12 @@ def _red_flags(listing: Mapping[str, Any], doc: Doc,
         return []
 
 
-def judge_many(listings: Iterable[Mapping[str, Any]], employers: Sequence[Mapping[str, Any]] = (),
-               *, model: Any = None) -> list[Judgement]:
+def judge_many(
+    listings: Iterable[Mapping[str, Any]],
+    employers: Sequence[Mapping[str, Any]] = (),
+    *,
+    model: Any = None,
+) -> list[Judgement]:
     """Judge a batch: features are computed once for the batch and the models run vectorised."""
     from classifier.rules import decide_verdict
 
@@ -143,16 +168,18 @@ def judge_many(listings: Iterable[Mapping[str, Any]], employers: Sequence[Mappin
         flags = _red_flags(listing, doc, employers)
         relevant = bool(out and out.relevant)
         languages = extract_languages(doc["title"], doc["description"]) if relevant else []
-        result.append(Judgement(
-            relevant=relevant,
-            relevance_score=round(out.relevance_score, 4) if out else 0.0,
-            role_types=list(out.role_types) if relevant else [],
-            domains=with_language_domain(out.domains, languages) if relevant else [],
-            languages=languages,
-            red_flags=flags,
-            verdict=decide_verdict(scam[i], flags),
-            scam_score=round(scam[i], 4),
-            model_version=version,
-            missing_fields=missing_fields(doc),
-        ))
+        result.append(
+            Judgement(
+                relevant=relevant,
+                relevance_score=round(out.relevance_score, 4) if out else 0.0,
+                role_types=list(out.role_types) if relevant else [],
+                domains=with_language_domain(out.domains, languages) if relevant else [],
+                languages=languages,
+                red_flags=flags,
+                verdict=decide_verdict(scam[i], flags),
+                scam_score=round(scam[i], 4),
+                model_version=version,
+                missing_fields=missing_fields(doc),
+            )
+        )
     return result

@@ -49,10 +49,14 @@ def micro_scores(truth: np.ndarray, pred: np.ndarray) -> Scores:
     return Scores(float(p), float(r), float(f), int(np.sum(truth)))
 
 
-def per_label_scores(truth: np.ndarray, pred: np.ndarray, labels: Sequence[str]) -> dict[str, Scores]:
+def per_label_scores(
+    truth: np.ndarray, pred: np.ndarray, labels: Sequence[str]
+) -> dict[str, Scores]:
     p, r, f, s = precision_recall_fscore_support(truth, pred, average=None, zero_division=0)
-    return {label: Scores(float(p[j]), float(r[j]), float(f[j]), int(s[j]))
-            for j, label in enumerate(labels)}
+    return {
+        label: Scores(float(p[j]), float(r[j]), float(f[j]), int(s[j]))
+        for j, label in enumerate(labels)
+    }
 
 
 @dataclass
@@ -64,42 +68,78 @@ class EvalReport:
     config: dict
     tasks: dict[str, Scores] = field(default_factory=dict)  # micro (binary for relevance)
     per_label: dict[str, dict[str, Scores]] = field(default_factory=dict)
-    per_dataset: dict[str, dict[str, Scores]] = field(default_factory=dict)  # task -> slice -> scores
+    per_dataset: dict[str, dict[str, Scores]] = field(
+        default_factory=dict
+    )  # task -> slice -> scores
     errors: dict[str, list[str]] = field(default_factory=dict)  # a few misjudged ids per task
 
     def headline(self) -> dict[str, dict[str, float]]:
-        return {task: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
-                       "f1": round(s.f1, 4), "support": s.support,
-                       **({"target_f1": TARGETS[task]} if task in TARGETS else {})}
-                for task, s in self.tasks.items()}
+        return {
+            task: {
+                "precision": round(s.precision, 4),
+                "recall": round(s.recall, 4),
+                "f1": round(s.f1, 4),
+                "support": s.support,
+                **({"target_f1": TARGETS[task]} if task in TARGETS else {}),
+            }
+            for task, s in self.tasks.items()
+        }
 
     def to_dict(self) -> dict:
         def plain(s: Scores) -> dict:
-            return {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
-                    "f1": round(s.f1, 4), "support": s.support}
+            return {
+                "precision": round(s.precision, 4),
+                "recall": round(s.recall, 4),
+                "f1": round(s.f1, 4),
+                "support": s.support,
+            }
 
         return {
-            "n_examples": self.n_examples, "n_relevant": self.n_relevant, "config": self.config,
+            "n_examples": self.n_examples,
+            "n_relevant": self.n_relevant,
+            "config": self.config,
             "tasks": {t: plain(s) for t, s in self.tasks.items()},
-            "per_label": {t: {k: plain(s) for k, s in d.items()} for t, d in self.per_label.items()},
-            "per_dataset": {t: {k: plain(s) for k, s in d.items()} for t, d in self.per_dataset.items()},
+            "per_label": {
+                t: {k: plain(s) for k, s in d.items()} for t, d in self.per_label.items()
+            },
+            "per_dataset": {
+                t: {k: plain(s) for k, s in d.items()} for t, d in self.per_dataset.items()
+            },
             "errors": self.errors,
         }
 
     def to_table(self) -> str:
-        out = [f"{self.n_examples} labelled listings, {self.n_relevant} relevant; "
-               f"{len(next(iter(self.per_dataset.values()), {})) or 0} slices; "
-               f"features {self.config.get('features')}"]
-        out.append(_table("task (micro; relevance binary)",
-                          [[t, *s.row(), f"{TARGETS[t]:.2f}" if t in TARGETS else ""]
-                           for t, s in self.tasks.items()],
-                          ["precision", "recall", "f1", "support", "target"]))
+        out = [
+            f"{self.n_examples} labelled listings, {self.n_relevant} relevant; "
+            f"{len(next(iter(self.per_dataset.values()), {})) or 0} slices; "
+            f"features {self.config.get('features')}"
+        ]
+        out.append(
+            _table(
+                "task (micro; relevance binary)",
+                [
+                    [t, *s.row(), f"{TARGETS[t]:.2f}" if t in TARGETS else ""]
+                    for t, s in self.tasks.items()
+                ],
+                ["precision", "recall", "f1", "support", "target"],
+            )
+        )
         for task, labels in self.per_label.items():
-            out.append(_table(f"{task} per label", [[k, *s.row()] for k, s in labels.items()],
-                              ["precision", "recall", "f1", "support"]))
+            out.append(
+                _table(
+                    f"{task} per label",
+                    [[k, *s.row()] for k, s in labels.items()],
+                    ["precision", "recall", "f1", "support"],
+                )
+            )
         for task, slices in self.per_dataset.items():
-            out.append(_table(f"{task} per dataset / platform", [[k, *s.row()] for k, s in slices.items()],
-                              ["precision", "recall", "f1", "support"]))
+            out.append(
+                _table(
+                    f"{task} per dataset / platform",
+                    [[k, *s.row()] for k, s in slices.items()],
+                    ["precision", "recall", "f1", "support"],
+                )
+            )
         return "\n\n".join(out)
 
 
@@ -135,8 +175,9 @@ def _subset_folds(folds, rows: np.ndarray):
     return result
 
 
-def cross_validate_config(data: LabelledData, config: dict, folds=None, seed: int = 0,
-                          n_jobs: int | None = None) -> EvalReport:
+def cross_validate_config(
+    data: LabelledData, config: dict, folds=None, seed: int = 0, n_jobs: int | None = None
+) -> EvalReport:
     """Out-of-fold predictions of each task's pipeline for `config`, scored."""
     folds = folds if folds is not None else make_folds(data, seed=seed)
     pipes = build_pipelines(config, seed)
@@ -144,26 +185,39 @@ def cross_validate_config(data: LabelledData, config: dict, folds=None, seed: in
     slices = _slices(data)
     ids = [str(r.get("id")) for r in data.records]
 
-    proba = cross_val_predict(pipes["relevance"], data.docs, data.relevant, cv=folds,
-                              method="predict_proba", n_jobs=n_jobs)[:, 1]
+    proba = cross_val_predict(
+        pipes["relevance"],
+        data.docs,
+        data.relevant,
+        cv=folds,
+        method="predict_proba",
+        n_jobs=n_jobs,
+    )[:, 1]
     rel_pred = (proba >= config.get("relevance_threshold", 0.5)).astype(int)
     report.tasks["relevance"] = binary_scores(data.relevant, rel_pred)
-    report.per_dataset["relevance"] = {k: binary_scores(data.relevant[ix], rel_pred[ix])
-                                       for k, ix in slices.items()}
+    report.per_dataset["relevance"] = {
+        k: binary_scores(data.relevant[ix], rel_pred[ix]) for k, ix in slices.items()
+    }
     report.errors["relevance"] = [ids[i] for i in np.flatnonzero(rel_pred != data.relevant)][:50]
 
     rel = data.relevant_idx
     rel_docs = [data.docs[i] for i in rel]
     sub_folds = _subset_folds(folds, rel)
-    for task, truth_all, labels in (("role_types", data.roles, ROLE_TYPES),
-                                    ("domains", data.domains, DOMAINS)):
+    for task, truth_all, labels in (
+        ("role_types", data.roles, ROLE_TYPES),
+        ("domains", data.domains, DOMAINS),
+    ):
         truth = truth_all[rel]
-        pred = np.asarray(cross_val_predict(pipes[task], rel_docs, truth, cv=sub_folds, n_jobs=n_jobs))
+        pred = np.asarray(
+            cross_val_predict(pipes[task], rel_docs, truth, cv=sub_folds, n_jobs=n_jobs)
+        )
         if task == "domains":
             # As judge() does: a named language of the work adds `language` (and drops `general`).
             for k, doc in enumerate(rel_docs):
                 languages = extract_languages(doc["title"], doc["description"])
-                names = with_language_domain([DOMAINS[j] for j in np.flatnonzero(pred[k])], languages)
+                names = with_language_domain(
+                    [DOMAINS[j] for j in np.flatnonzero(pred[k])], languages
+                )
                 pred[k] = [int(d in names) for d in DOMAINS]
         report.tasks[task] = micro_scores(truth, pred)
         report.per_label[task] = per_label_scores(truth, pred, labels)
@@ -173,22 +227,46 @@ def cross_validate_config(data: LabelledData, config: dict, folds=None, seed: in
             sub = np.array([position[i] for i in ix if i in position], dtype=int)
             if len(sub):
                 report.per_dataset[task][name] = micro_scores(truth[sub], pred[sub])
-        report.errors[task] = [ids[rel[k]] for k in np.flatnonzero((pred != truth).any(axis=1))][:50]
+        report.errors[task] = [ids[rel[k]] for k in np.flatnonzero((pred != truth).any(axis=1))][
+            :50
+        ]
 
     # Languages: the rule's codes against the labelled ones, on relevant listings.
-    codes = sorted({c for i in rel for c in (data.records[i].get("languages") or [])}
-                   | {c for i in rel for c in extract_languages(data.docs[i]["title"], data.docs[i]["description"])})
+    codes = sorted(
+        {c for i in rel for c in (data.records[i].get("languages") or [])}
+        | {
+            c
+            for i in rel
+            for c in extract_languages(data.docs[i]["title"], data.docs[i]["description"])
+        }
+    )
     if codes:
-        truth = np.array([[int(c in (data.records[i].get("languages") or [])) for c in codes] for i in rel])
-        pred = np.array([[int(c in extract_languages(data.docs[i]["title"], data.docs[i]["description"]))
-                          for c in codes] for i in rel])
+        truth = np.array(
+            [[int(c in (data.records[i].get("languages") or [])) for c in codes] for i in rel]
+        )
+        pred = np.array(
+            [
+                [
+                    int(c in extract_languages(data.docs[i]["title"], data.docs[i]["description"]))
+                    for c in codes
+                ]
+                for i in rel
+            ]
+        )
         report.tasks["languages"] = micro_scores(truth, pred)
-        report.errors["languages"] = [ids[rel[k]] for k in np.flatnonzero((pred != truth).any(axis=1))][:50]
+        report.errors["languages"] = [
+            ids[rel[k]] for k in np.flatnonzero((pred != truth).any(axis=1))
+        ][:50]
     return report
 
 
-def evaluate(labels_dir: Path | str | None = None, config: dict | None = None,
-             model_dir: Path | str | None = None, seed: int = 0, n_jobs: int | None = None) -> EvalReport:
+def evaluate(
+    labels_dir: Path | str | None = None,
+    config: dict | None = None,
+    model_dir: Path | str | None = None,
+    seed: int = 0,
+    n_jobs: int | None = None,
+) -> EvalReport:
     """Cross-validated report for the saved model's configuration (or the default one)."""
     data = load_labels(labels_dir)
     if config is None:

@@ -104,8 +104,13 @@ def select_company(docs: Sequence[Doc]) -> list[str]:
 def select_body(docs: Sequence[Doc], cap: int = DESCRIPTION_CAP) -> list[str]:
     return [
         " ".join(
-            (d.get("title", ""), d.get("company", ""), d.get("description", "")[:cap],
-             d.get("location", ""), d.get("pay_text", ""))
+            (
+                d.get("title", ""),
+                d.get("company", ""),
+                d.get("description", "")[:cap],
+                d.get("location", ""),
+                d.get("pay_text", ""),
+            )
         )
         for d in docs
     ]
@@ -118,8 +123,15 @@ def select_body_short(docs: Sequence[Doc]) -> list[str]:
 _HOUR_RE = re.compile(r"/\s*h(?:ou)?r|per\s+hour|hourly|an\s+hour|/hr", re.IGNORECASE)
 _YEAR_RE = re.compile(r"/\s*y(?:ea)?r|per\s+year|annual|/yr|per\s+annum|\d\s*k\b", re.IGNORECASE)
 _MONEY_RE = re.compile(r"[$€£]|\b(?:usd|eur|gbp)\b", re.IGNORECASE)
-_META_NAMES = ("has_description", "title_only", "short_description", "pay_hourly", "pay_yearly",
-               "has_money", "no_company")
+_META_NAMES = (
+    "has_description",
+    "title_only",
+    "short_description",
+    "pay_hourly",
+    "pay_yearly",
+    "has_money",
+    "no_company",
+)
 
 
 def meta_features(docs: Sequence[Doc]) -> sparse.csr_matrix:
@@ -156,18 +168,41 @@ def build_features(variant: str = "uni+chars+meta", title_weight: float = 2.0) -
     # "uni": the body's words without bigrams (about half the cost); titles keep their bigrams.
     body_ngrams = (1, 1) if variant.startswith("uni") else (1, 2)
     parts: list[tuple[str, Any]] = [
-        ("title_words", _branch(select_title, TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32))),
-        ("company", _branch(select_company, TfidfVectorizer(
-            ngram_range=(1, 1), dtype=np.float32))),
-        ("body_words", _branch(body_selector, TfidfVectorizer(
-            ngram_range=body_ngrams, min_df=2, max_features=60_000, sublinear_tf=True,
-            dtype=np.float32))),
+        (
+            "title_words",
+            _branch(
+                select_title,
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32),
+            ),
+        ),
+        ("company", _branch(select_company, TfidfVectorizer(ngram_range=(1, 1), dtype=np.float32))),
+        (
+            "body_words",
+            _branch(
+                body_selector,
+                TfidfVectorizer(
+                    ngram_range=body_ngrams,
+                    min_df=2,
+                    max_features=60_000,
+                    sublinear_tf=True,
+                    dtype=np.float32,
+                ),
+            ),
+        ),
     ]
     weights = {"title_words": title_weight, "company": 0.5, "body_words": 1.0}
     if "chars" in variant:
-        parts.append(("title_chars", _branch(select_title, TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32))))
+        parts.append(
+            (
+                "title_chars",
+                _branch(
+                    select_title,
+                    TfidfVectorizer(
+                        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32
+                    ),
+                ),
+            )
+        )
         weights["title_chars"] = title_weight
     if "meta" in variant:
         parts.append(("meta", FunctionTransformer(meta_features)))
@@ -183,57 +218,57 @@ def build_features(variant: str = "uni+chars+meta", title_weight: float = 2.0) -
 # profession still lands in its domain; the models learn how much to trust each hint.
 DOMAIN_HINTS: dict[str, str] = {
     "coding": r"software|develop|programm|coder|coding|code\b|python|java\b|javascript|typescript|"
-              r"c\+\+|c#|golang|rust\b|sql\b|backend|back-end|frontend|front-end|full[- ]?stack|devops|"
-              r"cyber|security engineer|data engineer|data scien|machine learning|\bml\b|swe\b|\bgit\b|"
-              r"web dev|ios\b|android|kotlin|swift\b|php\b|ruby|scala\b|react|node|api\b|cloud|aws\b|"
-              r"linux|database|computer science|algorithm|sysadmin|system administrator|network|"
-              r"shopify|html|css\b|compiler|kubernetes|terraform|qa engineer|it support|computer|"
-              r"llm|operating system|code review|ai evaluation|evaluation engineer|eval engineer|ai engineer|prompt engineer",
+    r"c\+\+|c#|golang|rust\b|sql\b|backend|back-end|frontend|front-end|full[- ]?stack|devops|"
+    r"cyber|security engineer|data engineer|data scien|machine learning|\bml\b|swe\b|\bgit\b|"
+    r"web dev|ios\b|android|kotlin|swift\b|php\b|ruby|scala\b|react|node|api\b|cloud|aws\b|"
+    r"linux|database|computer science|algorithm|sysadmin|system administrator|network|"
+    r"shopify|html|css\b|compiler|kubernetes|terraform|qa engineer|it support|computer|"
+    r"llm|operating system|code review|ai evaluation|evaluation engineer|eval engineer|ai engineer|prompt engineer",
     "math": r"math|statistic|algebra|calculus|geometr|probabilit|olympiad|imo\b|latex|actuar|"
-            r"quantitative|number theory|combinator|topolog|trigonometr|arithmetic|proof|theorem|"
-            r"differential equation|linear algebra|discrete math",
+    r"quantitative|number theory|combinator|topolog|trigonometr|arithmetic|proof|theorem|"
+    r"differential equation|linear algebra|discrete math",
     "science": r"physic(?!ian)|chemi|biolog|biochem|scien|geolog|geoscien|astronom|astrophys|ecolog|"
-               r"environment|engineering|(?:mechanical|electrical|civil|chemical|structural|"
-               r"aerospace|industrial|petroleum|biomedical|nuclear|process|hardware) engineer|"
-               r"mechanical|electrical|civil|aerospace|materials|"
-               r"robotic|cad\b|solidworks|freecad|autocad|\bgis\b|qgis|survey|architect|hvac|stem\b|"
-               r"neuroscien|genetic|genomic|molecular|proteomic|phylogen|agricultur|climate|energy|"
-               r"nuclear|optic|lab\b|laborator|biotech|zoolog|botan|oceanograph|meteorolog|quantum|"
-               r"relativity|thermodynamic|fluid dynamic|mechanics|electromagnet|drug discovery|"
-               r"meche\b|plant scien|horticult|forestry|entomolog|microbiolog|virolog|ecolog|semiconductor",
+    r"environment|engineering|(?:mechanical|electrical|civil|chemical|structural|"
+    r"aerospace|industrial|petroleum|biomedical|nuclear|process|hardware) engineer|"
+    r"mechanical|electrical|civil|aerospace|materials|"
+    r"robotic|cad\b|solidworks|freecad|autocad|\bgis\b|qgis|survey|architect|hvac|stem\b|"
+    r"neuroscien|genetic|genomic|molecular|proteomic|phylogen|agricultur|climate|energy|"
+    r"nuclear|optic|lab\b|laborator|biotech|zoolog|botan|oceanograph|meteorolog|quantum|"
+    r"relativity|thermodynamic|fluid dynamic|mechanics|electromagnet|drug discovery|"
+    r"meche\b|plant scien|horticult|forestry|entomolog|microbiolog|virolog|ecolog|semiconductor",
     "medicine": r"medic|clinic|physician|doctor|\bmd\b|nurs|pharma|health|hospital|surg|radiolog|"
-                r"cardio|oncolog|neurolog|pediatr|paediatr|psychiatr|dermatolog|dentist|dental|"
-                r"therap|patient|ob/gyn|obstetr|gynec|anesthe|anaesthe|pulmonolog|intensiv|hospitalist|"
-                r"epidemiolog|veterinar|optometr|nutrition|dietitian|patholog|immunolog|biomedical|"
-                r"mental health|paramedic|midwi|audiolog|clinician|icu\b|emergency medicine|"
-                r"\brn\b|physiotherap|urolog|endocrin|gastro|ophthalm|orthop|psychologist|counsel+or|"
-                r"immuno|home care|caregiv|practitioner|diagnost|drug|vaccin|pharmacolog|toxicolog|rehab",
+    r"cardio|oncolog|neurolog|pediatr|paediatr|psychiatr|dermatolog|dentist|dental|"
+    r"therap|patient|ob/gyn|obstetr|gynec|anesthe|anaesthe|pulmonolog|intensiv|hospitalist|"
+    r"epidemiolog|veterinar|optometr|nutrition|dietitian|patholog|immunolog|biomedical|"
+    r"mental health|paramedic|midwi|audiolog|clinician|icu\b|emergency medicine|"
+    r"\brn\b|physiotherap|urolog|endocrin|gastro|ophthalm|orthop|psychologist|counsel+or|"
+    r"immuno|home care|caregiv|practitioner|diagnost|drug|vaccin|pharmacolog|toxicolog|rehab",
     "law": r"\blaw\b|legal|lawyer|attorney|counsel\b|paralegal|litigat|complian|regulat|judge|"
-           r"jurist|court|patent|intellectual property|e-discovery|ediscovery|contract|\brisk|"
-           r"policy|policies|juris|solicitor|barrister|notary|privacy|gdpr|surveillance|tax law",
+    r"jurist|court|patent|intellectual property|e-discovery|ediscovery|contract|\brisk|"
+    r"policy|policies|juris|solicitor|barrister|notary|privacy|gdpr|surveillance|tax law",
     "finance": r"financ|accounting|accountant|\bcpa\b|audit|\btax|bank|invest|econom|equity|trading|"
-               r"trader|quant\b|fp&a|wealth|equit|insurance|actuar|credit|loan|portfolio|hedge|\bcfa\b|"
-               r"securities|treasury|bookkeep|payroll|private equity|venture capital|fintech|"
-               r"crypto|asset management|valuation|billing",
+    r"trader|quant\b|fp&a|wealth|equit|insurance|actuar|credit|loan|portfolio|hedge|\bcfa\b|"
+    r"securities|treasury|bookkeep|payroll|private equity|venture capital|fintech|"
+    r"crypto|asset management|valuation|billing",
     "education": r"teacher|teaching|educat|instructor|professor|curricul|pedagog|lecturer|"
-                 r"test prep|\bsat\b|gmat|k-12|\bk12\b|school|classroom|homework|tutoring|academic advis",
+    r"test prep|\bsat\b|gmat|k-12|\bk12\b|school|classroom|homework|tutoring|academic advis",
     "writing": r"writer|writing|editor|editing|copywrit|journalis|author|screenwrit|scriptwrit|"
-               r"playwright|poet|literature|literary|novel|fiction|proofread|storytell|essay|"
-               r"grammar|prose|creative writ|content creat|humou?r|comedy|comedian|joke|satire",
+    r"playwright|poet|literature|literary|novel|fiction|proofread|storytell|essay|"
+    r"grammar|prose|creative writ|content creat|humou?r|comedy|comedian|joke|satire",
     "language": r"bilingual|multilingual|translat|locali[sz]|linguist|dialect|accent|native speaker|"
-                r"interpret|fluent|fluency|language expert|language specialist|voice actor",
+    r"interpret|fluent|fluency|language expert|language specialist|voice actor",
     "marketing": r"marketing|marketer|\bseo\b|advertis|brand|social media|growth|\bgtm\b|"
-                 r"go[- ]to[- ]market|public relations|\bpr\b|communications|campaign|"
-                 r"e-?commerce|media buy|influencer",
+    r"go[- ]to[- ]market|public relations|\bpr\b|communications|campaign|"
+    r"e-?commerce|media buy|influencer",
     "business": r"business|management|manager|operations|\bhr\b|human resources|recruit|consult|"
-                r"strateg|supply chain|logistic|real estate|property|sales|customer|procurement|"
-                r"project manag|product manag|entrepreneur|administrat|executive|\bmba\b|retail|"
-                r"hospitality|travel|construction|automotive|industrial|excel\b|office|"
-                r"manufactur|dispatch|insurance|public admin|workflow|air traffic|zendesk|"
-                r"customer support|help ?desk|scheduler|scheduling",
+    r"strateg|supply chain|logistic|real estate|property|sales|customer|procurement|"
+    r"project manag|product manag|entrepreneur|administrat|executive|\bmba\b|retail|"
+    r"hospitality|travel|construction|automotive|industrial|excel\b|office|"
+    r"manufactur|dispatch|insurance|public admin|workflow|air traffic|zendesk|"
+    r"customer support|help ?desk|scheduler|scheduling",
     "general": r"political scien|social scien|humanit|histor|philosoph|\bart\b|artist|design|music|film|sociolog|anthropolog|"
-               r"generalist|rubric|religio|theolog|archaeolog|fashion|culinary|chef|sport|gaming|"
-               r"video game|photograph|animat",
+    r"generalist|rubric|religio|theolog|archaeolog|fashion|culinary|chef|sport|gaming|"
+    r"video game|photograph|animat",
 }
 HINT_DOMAINS: tuple[str, ...] = tuple(DOMAIN_HINTS)
 _HINT_RE = re.compile(
@@ -249,14 +284,14 @@ _HINT_INDEX = {name: i for i, name in enumerate(HINT_DOMAINS)}
 # (ML engineer, researcher). Marketplace titles are short; these cues let the models weigh them.
 TITLE_CUES: dict[str, str] = {
     "ai_work": r"ai (?:tutor|trainer|training|rater|evaluat|annotat|red|data)|rlhf|\brater|annotat|"
-               r"label+(?:er|ing)|evaluator|red[- ]team|prompt|rubric|human data|fact[- ]check|"
-               r"transcri|data contributor|voice (?:talent|actor)|recording",
+    r"label+(?:er|ing)|evaluator|red[- ]team|prompt|rubric|human data|fact[- ]check|"
+    r"transcri|data contributor|voice (?:talent|actor)|recording",
     "expert": r"expert|specialist|generalist|professional|consultant|tutor|reviewer|advisor|\bphd\b",
     "survey_study": r"survey|study|studies|participant|interview|trial|focus group|panel",
     "staff": r"engineer|developer|manager|recruit|sales|designer|coordinator|success|community|"
-             r"marketing manager|account executive|administrator|analyst|director|head of|\blead\b",
+    r"marketing manager|account executive|administrator|analyst|director|head of|\blead\b",
     "model_building": r"machine learning engineer|ml engineer|\bml\b|research(?:er| scientist| engineer)|"
-                      r"data scientist|computer vision|applied scientist|ai engineer",
+    r"data scientist|computer vision|applied scientist|ai engineer",
     "translation": r"translat|interpret|locali[sz]|transcreat|subtitl",
 }
 # Phrases of a description that say what the work is (plain substrings of the lower-cased text:
@@ -264,34 +299,142 @@ TITLE_CUES: dict[str, str] = {
 # A full posting from a general job board names its AI-training part somewhere in the text,
 # often after the company blurb; the word n-grams only see the head.
 BODY_CUES: dict[str, tuple[str, ...]] = {
-    "ai_training": ("train ai", "training ai", "ai training", "ai trainer", "ai tutor", "rlhf",
-                    "human feedback", "large language model", "llm", "generative ai", "chatbot",
-                    "ai model", "ai-generated", "ai generated", "model responses", "model outputs",
-                    "improve ai", "ai systems", "train models", "training data"),
-    "judging": ("evaluate", "evaluating", "rate ", "rating", "rank ", "ranking", "rubric",
-                "review responses", "assess the quality", "score "),
-    "labelling": ("annotat", "labeling", "labelling", "transcri", "data collection", "tagging",
-                  "recordings", "bounding box", "record yourself", "record your voice"),
+    "ai_training": (
+        "train ai",
+        "training ai",
+        "ai training",
+        "ai trainer",
+        "ai tutor",
+        "rlhf",
+        "human feedback",
+        "large language model",
+        "llm",
+        "generative ai",
+        "chatbot",
+        "ai model",
+        "ai-generated",
+        "ai generated",
+        "model responses",
+        "model outputs",
+        "improve ai",
+        "ai systems",
+        "train models",
+        "training data",
+    ),
+    "judging": (
+        "evaluate",
+        "evaluating",
+        "rate ",
+        "rating",
+        "rank ",
+        "ranking",
+        "rubric",
+        "review responses",
+        "assess the quality",
+        "score ",
+    ),
+    "labelling": (
+        "annotat",
+        "labeling",
+        "labelling",
+        "transcri",
+        "data collection",
+        "tagging",
+        "recordings",
+        "bounding box",
+        "record yourself",
+        "record your voice",
+    ),
     # The kinds of work of TAXONOMY.md's role types, as descriptions name them.
-    "comparing": ("compare", "comparing", "comparison", "preference", "side-by-side",
-                  "which response", "better response", "pairwise"),
-    "fact_checking": ("fact-check", "fact check", "verify claims", "verify facts", "accuracy of",
-                      "cite sources", "citations", "factual"),
-    "prompting": ("write prompts", "writing prompts", "create prompts", "craft prompts",
-                  "prompt writing", "design prompts", "challenging prompts", "questions that"),
-    "rewriting": ("rewrite", "rewriting", "ideal response", "ideal answer", "golden", "demonstration",
-                  "solve problems", "write solutions", "step-by-step solutions", "model answers"),
-    "safety": ("red team", "red-team", "jailbreak", "adversarial", "harmful", "unsafe",
-               "safety", "toxic", "bias"),
-    "model_building": ("pytorch", "tensorflow", "mlops", "deploy models", "model training",
-                       "distributed training", "inference", "kubernetes", "production ml",
-                       "ml pipeline", "build models", "architect", "algorithm", "pretrain",
-                       "publish", "papers", "novel ", "state-of-the-art"),
-    "staff": ("quota", "sales", "customer success", "account executive", "recruiting",
-              "pipeline generation", "stakeholders"),
+    "comparing": (
+        "compare",
+        "comparing",
+        "comparison",
+        "preference",
+        "side-by-side",
+        "which response",
+        "better response",
+        "pairwise",
+    ),
+    "fact_checking": (
+        "fact-check",
+        "fact check",
+        "verify claims",
+        "verify facts",
+        "accuracy of",
+        "cite sources",
+        "citations",
+        "factual",
+    ),
+    "prompting": (
+        "write prompts",
+        "writing prompts",
+        "create prompts",
+        "craft prompts",
+        "prompt writing",
+        "design prompts",
+        "challenging prompts",
+        "questions that",
+    ),
+    "rewriting": (
+        "rewrite",
+        "rewriting",
+        "ideal response",
+        "ideal answer",
+        "golden",
+        "demonstration",
+        "solve problems",
+        "write solutions",
+        "step-by-step solutions",
+        "model answers",
+    ),
+    "safety": (
+        "red team",
+        "red-team",
+        "jailbreak",
+        "adversarial",
+        "harmful",
+        "unsafe",
+        "safety",
+        "toxic",
+        "bias",
+    ),
+    "model_building": (
+        "pytorch",
+        "tensorflow",
+        "mlops",
+        "deploy models",
+        "model training",
+        "distributed training",
+        "inference",
+        "kubernetes",
+        "production ml",
+        "ml pipeline",
+        "build models",
+        "architect",
+        "algorithm",
+        "pretrain",
+        "publish",
+        "papers",
+        "novel ",
+        "state-of-the-art",
+    ),
+    "staff": (
+        "quota",
+        "sales",
+        "customer success",
+        "account executive",
+        "recruiting",
+        "pipeline generation",
+        "stakeholders",
+    ),
 }
-HINT_NAMES: tuple[str, ...] = (*HINT_DOMAINS, "names_language", *(f"cue_{k}" for k in TITLE_CUES),
-                               *(f"body_{k}" for k in BODY_CUES))
+HINT_NAMES: tuple[str, ...] = (
+    *HINT_DOMAINS,
+    "names_language",
+    *(f"cue_{k}" for k in TITLE_CUES),
+    *(f"body_{k}" for k in BODY_CUES),
+)
 BODY_CUE_CHARS = 5_000  # the median posting is ~4,700 characters; the cost is linear in this
 _CUE_RES = [re.compile(r"\b(?:" + pattern + ")", re.IGNORECASE) for pattern in TITLE_CUES.values()]
 
@@ -330,5 +473,7 @@ def domain_hints(docs: Sequence[Doc]) -> sparse.csr_matrix:
 
 def with_hints(features: Any, hint_weight: float = 1.0) -> FeatureUnion:
     """The shared features plus the title hints (see `domain_hints`), weighted."""
-    return FeatureUnion([("shared", features), ("hints", FunctionTransformer(domain_hints))],
-                        transformer_weights={"hints": hint_weight})
+    return FeatureUnion(
+        [("shared", features), ("hints", FunctionTransformer(domain_hints))],
+        transformer_weights={"hints": hint_weight},
+    )

@@ -19,31 +19,123 @@ from functools import lru_cache
 # Names (and a few native names / dialects) -> ISO 639-1. Dialects fold into their language
 # because the catalogue filters on the language a worker speaks.
 LANGUAGE_CODES: dict[str, str] = {
-    "english": "en", "spanish": "es", "castilian": "es", "french": "fr", "german": "de",
-    "italian": "it", "portuguese": "pt", "brazilian portuguese": "pt", "dutch": "nl",
-    "flemish": "nl", "swedish": "sv", "norwegian": "no", "danish": "da", "finnish": "fi",
-    "polish": "pl", "czech": "cs", "slovak": "sk", "hungarian": "hu", "romanian": "ro",
-    "bulgarian": "bg", "greek": "el", "turkish": "tr", "russian": "ru", "ukrainian": "uk",
-    "belarusian": "be", "arabic": "ar", "egyptian arabic": "ar", "egyptian": "ar", "levantine": "ar",
-    "hebrew": "he", "persian": "fa", "farsi": "fa", "dari": "fa", "hindi": "hi",
-    "bengali": "bn", "bangla": "bn", "urdu": "ur", "punjabi": "pa", "tamil": "ta",
-    "telugu": "te", "marathi": "mr", "gujarati": "gu", "kannada": "kn", "malayalam": "ml",
-    "odia": "or", "oriya": "or", "assamese": "as", "nepali": "ne", "sinhala": "si",
-    "sinhalese": "si", "chinese": "zh", "mandarin": "zh", "cantonese": "zh",
-    "japanese": "ja", "korean": "ko", "vietnamese": "vi", "thai": "th", "indonesian": "id",
-    "bahasa indonesia": "id", "malay": "ms", "bahasa melayu": "ms", "tagalog": "tl",
-    "filipino": "tl", "swahili": "sw", "kiswahili": "sw", "amharic": "am", "yoruba": "yo",
-    "igbo": "ig", "hausa": "ha", "zulu": "zu", "isizulu": "zu", "xhosa": "xh",
-    "afrikaans": "af", "somali": "so", "kinyarwanda": "rw", "tigrinya": "ti",
-    "oromo": "om", "malagasy": "mg", "croatian": "hr", "serbian": "sr", "slovenian": "sl",
-    "slovene": "sl", "bosnian": "bs", "macedonian": "mk", "albanian": "sq",
-    "lithuanian": "lt", "latvian": "lv", "estonian": "et", "catalan": "ca", "basque": "eu",
-    "galician": "gl", "welsh": "cy", "irish": "ga", "gaelic": "gd", "icelandic": "is",
-    "maltese": "mt", "luxembourgish": "lb", "georgian": "ka", "armenian": "hy",
-    "azerbaijani": "az", "azeri": "az", "kazakh": "kk", "uzbek": "uz", "kyrgyz": "ky",
-    "tajik": "tg", "turkmen": "tk", "mongolian": "mn", "pashto": "ps", "kurdish": "ku",
-    "burmese": "my", "khmer": "km", "lao": "lo", "javanese": "jv", "sundanese": "su",
-    "haitian creole": "ht", "yiddish": "yi", "esperanto": "eo",
+    "english": "en",
+    "spanish": "es",
+    "castilian": "es",
+    "french": "fr",
+    "german": "de",
+    "italian": "it",
+    "portuguese": "pt",
+    "brazilian portuguese": "pt",
+    "dutch": "nl",
+    "flemish": "nl",
+    "swedish": "sv",
+    "norwegian": "no",
+    "danish": "da",
+    "finnish": "fi",
+    "polish": "pl",
+    "czech": "cs",
+    "slovak": "sk",
+    "hungarian": "hu",
+    "romanian": "ro",
+    "bulgarian": "bg",
+    "greek": "el",
+    "turkish": "tr",
+    "russian": "ru",
+    "ukrainian": "uk",
+    "belarusian": "be",
+    "arabic": "ar",
+    "egyptian arabic": "ar",
+    "egyptian": "ar",
+    "levantine": "ar",
+    "hebrew": "he",
+    "persian": "fa",
+    "farsi": "fa",
+    "dari": "fa",
+    "hindi": "hi",
+    "bengali": "bn",
+    "bangla": "bn",
+    "urdu": "ur",
+    "punjabi": "pa",
+    "tamil": "ta",
+    "telugu": "te",
+    "marathi": "mr",
+    "gujarati": "gu",
+    "kannada": "kn",
+    "malayalam": "ml",
+    "odia": "or",
+    "oriya": "or",
+    "assamese": "as",
+    "nepali": "ne",
+    "sinhala": "si",
+    "sinhalese": "si",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "cantonese": "zh",
+    "japanese": "ja",
+    "korean": "ko",
+    "vietnamese": "vi",
+    "thai": "th",
+    "indonesian": "id",
+    "bahasa indonesia": "id",
+    "malay": "ms",
+    "bahasa melayu": "ms",
+    "tagalog": "tl",
+    "filipino": "tl",
+    "swahili": "sw",
+    "kiswahili": "sw",
+    "amharic": "am",
+    "yoruba": "yo",
+    "igbo": "ig",
+    "hausa": "ha",
+    "zulu": "zu",
+    "isizulu": "zu",
+    "xhosa": "xh",
+    "afrikaans": "af",
+    "somali": "so",
+    "kinyarwanda": "rw",
+    "tigrinya": "ti",
+    "oromo": "om",
+    "malagasy": "mg",
+    "croatian": "hr",
+    "serbian": "sr",
+    "slovenian": "sl",
+    "slovene": "sl",
+    "bosnian": "bs",
+    "macedonian": "mk",
+    "albanian": "sq",
+    "lithuanian": "lt",
+    "latvian": "lv",
+    "estonian": "et",
+    "catalan": "ca",
+    "basque": "eu",
+    "galician": "gl",
+    "welsh": "cy",
+    "irish": "ga",
+    "gaelic": "gd",
+    "icelandic": "is",
+    "maltese": "mt",
+    "luxembourgish": "lb",
+    "georgian": "ka",
+    "armenian": "hy",
+    "azerbaijani": "az",
+    "azeri": "az",
+    "kazakh": "kk",
+    "uzbek": "uz",
+    "kyrgyz": "ky",
+    "tajik": "tg",
+    "turkmen": "tk",
+    "mongolian": "mn",
+    "pashto": "ps",
+    "kurdish": "ku",
+    "burmese": "my",
+    "khmer": "km",
+    "lao": "lo",
+    "javanese": "jv",
+    "sundanese": "su",
+    "haitian creole": "ht",
+    "yiddish": "yi",
+    "esperanto": "eo",
 }
 
 # Locale codes such as "pt-BR", "es_MX", "zh-TW": only the language part counts. Restricted
@@ -71,11 +163,11 @@ _DOUBLE: dict[str, str] = {n: c for n, c in LANGUAGE_CODES.items() if " " in n}
 _FIRST_OF_DOUBLE = frozenset(n.split()[0] for n in _DOUBLE)
 _NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)")
 _PAIR_NEXT_RE = re.compile(r"\s*(?:/|&|\+|-|–|and\b|or\b)\s*([A-Z][A-Za-z]+)")
-_CONTEXT_RE = re.compile(r"\b(?:" + _CONTEXT + r")", re.IGNORECASE)  # prefix: "speakers", "languages"
+_CONTEXT_RE = re.compile(
+    r"\b(?:" + _CONTEXT + r")", re.IGNORECASE
+)  # prefix: "speakers", "languages"
 # English in a title-like parenthesis: "(English - Australia)", "(English, UK)".
-_ENGLISH_LOCALE_RE = re.compile(
-    r"\(\s*english\s*(?:[-–—,(/]|\)\s*$|\)\s*[-–—])", re.IGNORECASE
-)
+_ENGLISH_LOCALE_RE = re.compile(r"\(\s*english\s*(?:[-–—,(/]|\)\s*$|\)\s*[-–—])", re.IGNORECASE)
 
 TEXT_CAP = 6_000
 _WINDOW = 30  # characters either side of a name searched for a context word
@@ -111,7 +203,9 @@ def _names(text: str) -> list[tuple[str, int, int]]:
 @lru_cache(maxsize=512)
 def _word_finder(names: frozenset[str]) -> re.Pattern[str]:
     """A pattern for just these (capitalised or upper-case) names."""
-    alternatives = sorted({v for n in names for v in (n.capitalize(), n.upper())}, key=len, reverse=True)
+    alternatives = sorted(
+        {v for n in names for v in (n.capitalize(), n.upper())}, key=len, reverse=True
+    )
     return re.compile(r"\b(?:" + "|".join(map(re.escape, alternatives)) + r")\b")
 
 
@@ -139,18 +233,40 @@ def languages_in_title(title: str) -> list[str]:
 # Upper-case codes written in pairs in titles ("EN & JP", "ES/EN"); country-style codes of a
 # language (JP, CN, KR) are what people write there. Single codes are too ambiguous ("IT").
 _SHORT_CODES: dict[str, str] = {
-    "EN": "en", "ES": "es", "FR": "fr", "DE": "de", "IT": "it", "PT": "pt", "NL": "nl",
-    "JP": "ja", "JA": "ja", "CN": "zh", "ZH": "zh", "KR": "ko", "KO": "ko", "RU": "ru",
-    "AR": "ar", "HI": "hi", "TR": "tr", "PL": "pl", "VI": "vi", "ID": "id", "TH": "th",
+    "EN": "en",
+    "ES": "es",
+    "FR": "fr",
+    "DE": "de",
+    "IT": "it",
+    "PT": "pt",
+    "NL": "nl",
+    "JP": "ja",
+    "JA": "ja",
+    "CN": "zh",
+    "ZH": "zh",
+    "KR": "ko",
+    "KO": "ko",
+    "RU": "ru",
+    "AR": "ar",
+    "HI": "hi",
+    "TR": "tr",
+    "PL": "pl",
+    "VI": "vi",
+    "ID": "id",
+    "TH": "th",
 }
 _CODE_PAIR_RE = re.compile(r"\b([A-Z]{2})\s*(?:&|/|-|–|to|<>|>)\s*([A-Z]{2})\b")
 
 # The posting itself written in another language ("Ingénieur Logiciel pour l'Entraînement de
 # Données IA"): that language is the language of the work. Told by common function words.
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the and of to for with in is are you your we our this that will on be as".split()),
+    "en": frozenset(
+        "the and of to for with in is are you your we our this that will on be as".split()
+    ),
     "fr": frozenset("le la les des du de et pour vous nous est une un avec dans sur votre".split()),
-    "de": frozenset("der die das und für mit ist sie wir ein eine zu von im den auf dem ihre".split()),
+    "de": frozenset(
+        "der die das und für mit ist sie wir ein eine zu von im den auf dem ihre".split()
+    ),
     "nl": frozenset("de het een en van voor met je jij wij zijn op te bij naar ons".split()),
     "es": frozenset("el la los las de y para con en es una un por su tu nuestro del".split()),
     "pt": frozenset("o a os as de e para com em é uma um por seu você nosso do da".split()),
@@ -178,7 +294,9 @@ def _english_is_the_work(text: str, start: int, end: int, in_title: bool) -> boo
     window = text[max(0, start - _WINDOW) : end + _WINDOW].lower()
     if re.search(r"\bbilingual\b|\btranslat\w*|\blocali[sz]\w*", window):
         return True
-    if in_title and re.search(r"\b(?:annotator|rater|evaluator|writer|linguist|language|tutor)\b", window):
+    if in_title and re.search(
+        r"\b(?:annotator|rater|evaluator|writer|linguist|language|tutor)\b", window
+    ):
         return True
     return False
 
@@ -190,9 +308,13 @@ def _locale_codes(text: str) -> list[str]:
     for match in _LOCALE_TAIL_RE.finditer(text):
         start = match.start()
         head = text[max(0, start - 3) : start]
-        if len(head) >= 2 and head[-2:].isalpha() and head[-2:].islower() and (
-            len(head) == 2 or not head[0].isalnum()
-        ) and head[-2:] in _KNOWN_CODES:
+        if (
+            len(head) >= 2
+            and head[-2:].isalpha()
+            and head[-2:].islower()
+            and (len(head) == 2 or not head[0].isalnum())
+            and head[-2:] in _KNOWN_CODES
+        ):
             codes.append(head[-2:])
     return codes
 
@@ -223,7 +345,9 @@ def languages_in_text(text: str) -> list[str]:
     return _unique(found)
 
 
-def extract_languages(title: str = "", description: str = "", *, use_description: bool = True) -> list[str]:
+def extract_languages(
+    title: str = "", description: str = "", *, use_description: bool = True
+) -> list[str]:
     """ISO 639-1 codes of the languages of the work named in a listing, in order of mention."""
     title = title or ""
     codes = languages_in_title(title)

@@ -46,13 +46,24 @@ warnings.filterwarnings("ignore", message=r"Label .* is present in all training 
 def make_linear(kind: str, C: float = 1.0, random_state: int = 0) -> BaseEstimator:
     """A linear text classifier by name: "logreg", "svc" or "sgd"."""
     if kind == "logreg":
-        return LogisticRegression(C=C, max_iter=2000, solver="liblinear", class_weight="balanced",
-                                  random_state=random_state)
+        return LogisticRegression(
+            C=C,
+            max_iter=2000,
+            solver="liblinear",
+            class_weight="balanced",
+            random_state=random_state,
+        )
     if kind == "svc":
         return LinearSVC(C=C, class_weight="balanced", max_iter=5000, random_state=random_state)
     if kind == "sgd":
-        return SGDClassifier(loss="modified_huber", alpha=1e-4 / max(C, 1e-6), class_weight="balanced",
-                             max_iter=50, tol=1e-4, random_state=random_state)
+        return SGDClassifier(
+            loss="modified_huber",
+            alpha=1e-4 / max(C, 1e-6),
+            class_weight="balanced",
+            max_iter=50,
+            tol=1e-4,
+            random_state=random_state,
+        )
     raise ValueError(f"unknown linear model {kind!r}")
 
 
@@ -60,8 +71,10 @@ def make_relevance_classifier(kind: str, C: float = 1.0, random_state: int = 0) 
     """Calibrated binary relevance classifier; "ensemble" soft-votes logreg and SVC."""
     if kind == "ensemble":
         base: BaseEstimator = VotingClassifier(
-            [("logreg", make_linear("logreg", C * 4, random_state)),
-             ("svc", CalibratedClassifierCV(make_linear("svc", C, random_state), cv=3))],
+            [
+                ("logreg", make_linear("logreg", C * 4, random_state)),
+                ("svc", CalibratedClassifierCV(make_linear("svc", C, random_state), cv=3)),
+            ],
             voting="soft",
         )
     else:
@@ -98,8 +111,13 @@ class ThresholdedMultiLabel(ClassifierMixin, BaseEstimator):
     only when no other column passes, and is dropped when one does.
     """
 
-    def __init__(self, base: BaseEstimator | None = None, cv: int = 4,
-                 fallback: str | int | None = "argmax", random_state: int = 0) -> None:
+    def __init__(
+        self,
+        base: BaseEstimator | None = None,
+        cv: int = 4,
+        fallback: str | int | None = "argmax",
+        random_state: int = 0,
+    ) -> None:
         self.base = base
         self.cv = cv
         self.fallback = fallback
@@ -121,8 +139,12 @@ class ThresholdedMultiLabel(ClassifierMixin, BaseEstimator):
                 oof[test] = _scores(model, X[test])
             # A label with too few positives keeps the model's own boundary (0).
             self.thresholds_ = np.array(
-                [best_f1_threshold(oof[:, j], Y[:, j], default=0.0) if Y[:, j].sum() >= 2 * self.cv else 0.0
-                 for j in range(n_labels)]
+                [
+                    best_f1_threshold(oof[:, j], Y[:, j], default=0.0)
+                    if Y[:, j].sum() >= 2 * self.cv
+                    else 0.0
+                    for j in range(n_labels)
+                ]
             )
         self.model_ = self._new_ovr().fit(X, Y)
         self.n_labels_ = n_labels
@@ -159,8 +181,9 @@ def _scores(model: OneVsRestClassifier, X: Any) -> np.ndarray:
 # --- folds -------------------------------------------------------------------------------------
 
 
-def iterative_folds(Y: np.ndarray, groups: Sequence[str], n_splits: int = 5,
-                    seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+def iterative_folds(
+    Y: np.ndarray, groups: Sequence[str], n_splits: int = 5, seed: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Iterative stratification (Sechidis, Tsoumakas & Vlahavas 2011) over groups.
 
     Rows sharing a group (the same normalised text) go to one fold together; each group
@@ -203,8 +226,10 @@ def iterative_folds(Y: np.ndarray, groups: Sequence[str], n_splits: int = 5,
             desired_label[fold] -= G[g]
             remaining.discard(int(g))
     fold_of_row = fold_of_group[group_of_row]
-    return [(np.flatnonzero(fold_of_row != k), np.flatnonzero(fold_of_row == k))
-            for k in range(n_splits)]
+    return [
+        (np.flatnonzero(fold_of_row != k), np.flatnonzero(fold_of_row == k))
+        for k in range(n_splits)
+    ]
 
 
 def with_language_domain(domains: Sequence[str], languages: Sequence[str]) -> list[str]:
@@ -259,13 +284,19 @@ class LinearHeads:
 
 def _linear(estimator: Any) -> tuple[np.ndarray, float] | None:
     coef = getattr(estimator, "coef_", None)
-    if coef is None or np.asarray(coef).shape[0] != 1 or not hasattr(estimator, "decision_function"):
+    if (
+        coef is None
+        or np.asarray(coef).shape[0] != 1
+        or not hasattr(estimator, "decision_function")
+    ):
         return None
     intercept = np.ravel(getattr(estimator, "intercept_", [0.0]))
     return np.asarray(coef, dtype=np.float64).ravel(), float(intercept[0])
 
 
-def _ovr_matrices(ovr: OneVsRestClassifier, n_features: int) -> tuple[np.ndarray, np.ndarray] | None:
+def _ovr_matrices(
+    ovr: OneVsRestClassifier, n_features: int
+) -> tuple[np.ndarray, np.ndarray] | None:
     W = np.zeros((n_features, len(ovr.estimators_)))
     b = np.zeros(len(ovr.estimators_))
     for j, est in enumerate(ovr.estimators_):
@@ -328,16 +359,26 @@ class JudgeModel:
         self.heads = None
         try:
             calibrated = self.relevance.steps[-1][1]
-            rel = [(_linear(c.estimator), c.calibrators[0]) for c in calibrated.calibrated_classifiers_]
+            rel = [
+                (_linear(c.estimator), c.calibrators[0]) for c in calibrated.calibrated_classifiers_
+            ]
             if any(parts is None or not hasattr(cal, "a_") for parts, cal in rel):
                 return False
             n_rel = len(rel[0][0][0])
             roles_ovr = self.role_types.steps[-1][1].model_
             domains_ovr = self.domains.steps[-1][1].model_
-            roles = _ovr_matrices(roles_ovr, roles_ovr.estimators_[0].n_features_in_
-                                  if hasattr(roles_ovr.estimators_[0], "n_features_in_") else 0)
-            domains = _ovr_matrices(domains_ovr, domains_ovr.estimators_[0].n_features_in_
-                                    if hasattr(domains_ovr.estimators_[0], "n_features_in_") else 0)
+            roles = _ovr_matrices(
+                roles_ovr,
+                roles_ovr.estimators_[0].n_features_in_
+                if hasattr(roles_ovr.estimators_[0], "n_features_in_")
+                else 0,
+            )
+            domains = _ovr_matrices(
+                domains_ovr,
+                domains_ovr.estimators_[0].n_features_in_
+                if hasattr(domains_ovr.estimators_[0], "n_features_in_")
+                else 0,
+            )
             if roles is None or domains is None:
                 return False
             heads = LinearHeads(
@@ -345,7 +386,10 @@ class JudgeModel:
                 rel_b=np.array([p[1] for p, _ in rel]),
                 rel_a=np.array([float(cal.a_) for _, cal in rel]),
                 rel_c=np.array([float(cal.b_) for _, cal in rel]),
-                roles_W=roles[0], roles_b=roles[1], domains_W=domains[0], domains_b=domains[1],
+                roles_W=roles[0],
+                roles_b=roles[1],
+                domains_W=domains[0],
+                domains_b=domains[1],
             )
         except (AttributeError, IndexError, TypeError, ValueError):
             return False
@@ -353,8 +397,10 @@ class JudgeModel:
         slow = self._predict(docs, None)
         fast = self._predict(docs, heads)
         agree = all(
-            abs(a.relevance_score - b.relevance_score) < 1e-6 and a.role_types == b.role_types
-            and a.domains == b.domains for a, b in zip(slow, fast, strict=True)
+            abs(a.relevance_score - b.relevance_score) < 1e-6
+            and a.role_types == b.role_types
+            and a.domains == b.domains
+            for a, b in zip(slow, fast, strict=True)
         )
         self.heads = heads if agree else None
         return agree

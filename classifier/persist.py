@@ -72,7 +72,9 @@ def save_model(bundle: Any, directory: Path | str | None = None) -> Path:
     payload = pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL)
     # The pickle first, then the card: a card always describes a model that exists.
     _atomic_write(directory / MODEL_FILE, payload)
-    _atomic_write(directory / CARD_FILE, (json.dumps(card, indent=2, sort_keys=True) + "\n").encode())
+    _atomic_write(
+        directory / CARD_FILE, (json.dumps(card, indent=2, sort_keys=True) + "\n").encode()
+    )
     return directory / MODEL_FILE
 
 
@@ -107,7 +109,9 @@ def load_model(directory: Path | str | None = None) -> Any:
         with path.open("rb") as handle:
             bundle = pickle.load(handle)
     except Exception as exc:  # a truncated or foreign file: say what to do, not a traceback
-        raise ModelError(f"Cannot read the judge model at {path} ({exc}). Run `evaljobs train`.") from exc
+        raise ModelError(
+            f"Cannot read the judge model at {path} ({exc}). Run `evaljobs train`."
+        ) from exc
     if getattr(bundle, "sklearn_version", None) != sklearn.__version__:
         raise ModelVersionError(
             f"The judge model at {path} was built with scikit-learn "

@@ -30,28 +30,75 @@ from classifier.text import SentenceIndex, clean_text
 KNOWN_EMPLOYERS: tuple[dict[str, Any], ...] = (
     {"key": "mercor", "name": "Mercor", "aliases": [], "domains": ["mercor.com", "mercor.io"]},
     {"key": "micro1", "name": "micro1", "aliases": [], "domains": ["micro1.ai"]},
-    {"key": "alignerr", "name": "Alignerr", "aliases": ["Labelbox"],
-     "domains": ["alignerr.com", "labelbox.com"]},
-    {"key": "outlier", "name": "Outlier", "aliases": ["Outlier AI", "Scale AI", "Remotasks"],
-     "domains": ["outlier.ai", "scale.com", "remotasks.com"]},
+    {
+        "key": "alignerr",
+        "name": "Alignerr",
+        "aliases": ["Labelbox"],
+        "domains": ["alignerr.com", "labelbox.com"],
+    },
+    {
+        "key": "outlier",
+        "name": "Outlier",
+        "aliases": ["Outlier AI", "Scale AI", "Remotasks"],
+        "domains": ["outlier.ai", "scale.com", "remotasks.com"],
+    },
     {"key": "turing", "name": "Turing", "aliases": [], "domains": ["turing.com"]},
-    {"key": "dataannotation", "name": "DataAnnotation",
-     "aliases": ["Data Annotation", "DataAnnotation.tech", "Surge AI", "Surge"],
-     "domains": ["dataannotation.tech", "surgehq.ai"]},
-    {"key": "invisible", "name": "Invisible Technologies", "aliases": ["Invisible", "Meridial"],
-     "domains": ["invisible.co", "invisibletech.ai", "meridial.com"]},
-    {"key": "handshake", "name": "Handshake", "aliases": ["Handshake AI"],
-     "domains": ["joinhandshake.com", "handshake.com"]},
+    {
+        "key": "dataannotation",
+        "name": "DataAnnotation",
+        "aliases": ["Data Annotation", "DataAnnotation.tech", "Surge AI", "Surge"],
+        "domains": ["dataannotation.tech", "surgehq.ai"],
+    },
+    {
+        "key": "invisible",
+        "name": "Invisible Technologies",
+        "aliases": ["Invisible", "Meridial"],
+        "domains": ["invisible.co", "invisibletech.ai", "meridial.com"],
+    },
+    {
+        "key": "handshake",
+        "name": "Handshake",
+        "aliases": ["Handshake AI"],
+        "domains": ["joinhandshake.com", "handshake.com"],
+    },
     {"key": "afterquery", "name": "AfterQuery", "aliases": [], "domains": ["afterquery.com"]},
-    {"key": "telus", "name": "TELUS Digital", "aliases": ["TELUS International", "TELUS Digital AI"],
-     "domains": ["telusinternational.ai", "telusinternational.com", "telusdigital.com", "telus.com"]},
-    {"key": "appen", "name": "Appen", "aliases": ["CrowdGen"], "domains": ["appen.com", "crowdgen.com"]},
-    {"key": "toloka", "name": "Toloka", "aliases": ["Mindrift"], "domains": ["toloka.ai", "mindrift.ai"]},
-    {"key": "oneforma", "name": "OneForma", "aliases": ["Centific"],
-     "domains": ["oneforma.com", "centific.com"]},
+    {
+        "key": "telus",
+        "name": "TELUS Digital",
+        "aliases": ["TELUS International", "TELUS Digital AI"],
+        "domains": [
+            "telusinternational.ai",
+            "telusinternational.com",
+            "telusdigital.com",
+            "telus.com",
+        ],
+    },
+    {
+        "key": "appen",
+        "name": "Appen",
+        "aliases": ["CrowdGen"],
+        "domains": ["appen.com", "crowdgen.com"],
+    },
+    {
+        "key": "toloka",
+        "name": "Toloka",
+        "aliases": ["Mindrift"],
+        "domains": ["toloka.ai", "mindrift.ai"],
+    },
+    {
+        "key": "oneforma",
+        "name": "OneForma",
+        "aliases": ["Centific"],
+        "domains": ["oneforma.com", "centific.com"],
+    },
     {"key": "rws", "name": "RWS TrainAI", "aliases": ["RWS", "TrainAI"], "domains": ["rws.com"]},
     {"key": "welocalize", "name": "Welocalize", "aliases": [], "domains": ["welocalize.com"]},
-    {"key": "prolific", "name": "Prolific", "aliases": [], "domains": ["prolific.com", "prolific.co"]},
+    {
+        "key": "prolific",
+        "name": "Prolific",
+        "aliases": [],
+        "domains": ["prolific.com", "prolific.co"],
+    },
 )
 
 # Applicant-tracking systems, job boards and social sites: a platform's real posting can live
@@ -235,7 +282,11 @@ class ListingContext:
             if "@" in text:
                 for m in _EMAIL_RE.finditer(text):
                     self._emails.append(
-                        (m.group(0), m.group(0).rsplit("@", 1)[1].lower(), self.sentence_at(m.start()))
+                        (
+                            m.group(0),
+                            m.group(0).rsplit("@", 1)[1].lower(),
+                            self.sentence_at(m.start()),
+                        )
                     )
         return self._emails
 
@@ -244,6 +295,7 @@ def build_context(
     listing: Mapping[str, Any], employers: Sequence[Mapping[str, Any]] = ()
 ) -> ListingContext:
     """Read the fields of a listing into a `ListingContext` (any field may be missing)."""
+
     def field_text(key: str) -> str:
         try:
             return clean_text(listing.get(key))
@@ -447,7 +499,6 @@ _OFF_PLATFORM_RE = re.compile(
 )
 
 
-
 _CHAT_HOSTS = frozenset(
     """t.me telegram.me telegram.dog wa.me chat.whatsapp.com api.whatsapp.com signal.me signal.group
     line.me discord.gg m.me viber.com invite.viber.com""".split()
@@ -557,8 +608,16 @@ _PERIOD_THRESHOLD = {"hour": 150.0, "day": 400.0, "week": 2500.0, "month": 10000
 # With a strong low bar (no experience needed, a few hours a day) less is already implausible.
 _PERIOD_THRESHOLD_LOW_BAR = {"hour": 150.0, "day": 200.0, "week": 1000.0, "month": 4000.0}
 _PERIOD_NORM = {
-    "hour": "hour", "hr": "hour", "day": "day", "daily": "day", "week": "week", "weekly": "week",
-    "wk": "week", "month": "month", "monthly": "month", "mo": "month",
+    "hour": "hour",
+    "hr": "hour",
+    "day": "day",
+    "daily": "day",
+    "week": "week",
+    "weekly": "week",
+    "wk": "week",
+    "month": "month",
+    "monthly": "month",
+    "mo": "month",
 }
 
 
@@ -620,8 +679,10 @@ def rule_too_good_to_be_true(ctx: ListingContext) -> RedFlag | None:
         per = _PERIOD_AFTER_RE.match(low, m.end())
         if not per:
             continue
-        amount = max(_amount(m.group(1) or m.group(3), m.group(2) or m.group(4)),
-                     _amount(per.group(1), per.group(2)))
+        amount = max(
+            _amount(m.group(1) or m.group(3), m.group(2) or m.group(4)),
+            _amount(per.group(1), per.group(2)),
+        )
         unit = _PERIOD_NORM[per.group(3)]
         if amount < _PERIOD_THRESHOLD_LOW_BAR[unit]:
             continue
@@ -631,8 +692,10 @@ def rule_too_good_to_be_true(ctx: ListingContext) -> RedFlag | None:
         thresholds = _PERIOD_THRESHOLD_LOW_BAR if strong_low_bar else _PERIOD_THRESHOLD
         # Hourly rates above market are normal for screened experts; only "no experience
         # needed" / "a few minutes a day" make them implausible.
-        if not (low_bar or strong_low_bar) or amount < thresholds[unit] or (
-            unit == "hour" and not strong_low_bar
+        if (
+            not (low_bar or strong_low_bar)
+            or amount < thresholds[unit]
+            or (unit == "hour" and not strong_low_bar)
         ):
             continue
         return _flag("too-good-to-be-true", s)
@@ -644,9 +707,21 @@ _GENERIC_COMPANY = frozenset(
     hiring staffing agency n/a na none unknown null stealth tbd tba various hidden withheld
     direct employer""".split()
 ) | {
-    "our client", "a client", "the client", "hiring company", "staffing agency", "confidential company",
-    "private company", "private employer", "stealth startup", "stealth company", "not disclosed",
-    "company confidential", "confidential employer", "undisclosed company", "direct client",
+    "our client",
+    "a client",
+    "the client",
+    "hiring company",
+    "staffing agency",
+    "confidential company",
+    "private company",
+    "private employer",
+    "stealth startup",
+    "stealth company",
+    "not disclosed",
+    "company confidential",
+    "confidential employer",
+    "undisclosed company",
+    "direct client",
 }
 _CLIENT_PHRASE_RE = re.compile(
     # Only in subject position (the sentence opens with it, maybe after "we are hiring for" /
@@ -726,7 +801,9 @@ class _Employer:
 
 
 # Dictionary words that are also platform names: a host containing them is no evidence.
-_COMMON_WORD_TOKENS = frozenset({"invisible", "prolific", "outlier", "handshake", "turing", "surge"})
+_COMMON_WORD_TOKENS = frozenset(
+    {"invisible", "prolific", "outlier", "handshake", "turing", "surge"}
+)
 _REGISTRY_CACHE: dict[tuple[Any, ...], tuple[_Employer, ...]] = {}
 
 
@@ -768,8 +845,12 @@ def _registry(employers: Sequence[Mapping[str, Any]]) -> tuple[_Employer, ...]:
 
 def _registry_by_contents(employers: Sequence[Mapping[str, Any]]) -> tuple[_Employer, ...]:
     key = tuple(
-        (str(e.get("key") or ""), str(e.get("name") or ""), tuple(map(str, e.get("aliases") or ())),
-         tuple(map(str, e.get("domains") or ())))
+        (
+            str(e.get("key") or ""),
+            str(e.get("name") or ""),
+            tuple(map(str, e.get("aliases") or ())),
+            tuple(map(str, e.get("domains") or ())),
+        )
         for e in employers
     )
     cached = _REGISTRY_CACHE.get(key)
@@ -778,18 +859,24 @@ def _registry_by_contents(employers: Sequence[Mapping[str, Any]]) -> tuple[_Empl
     out: list[_Employer] = []
     for ekey, name, aliases, domains in key:
         names = tuple(n.lower() for n in (name, *aliases) if len(n) >= 4)
-        doms = tuple(d.lower().strip().lstrip(".").removeprefix("www.") for d in domains if d.strip())
+        doms = tuple(
+            d.lower().strip().lstrip(".").removeprefix("www.") for d in domains if d.strip()
+        )
         labels = frozenset(d.split(".")[0] for d in doms)
         toks = {re.sub(r"[^a-z0-9]", "", n) for n in names} | set(labels)
         toks.add(re.sub(r"[^a-z0-9]", "", ekey.lower()))
-        out.append(_Employer(
-            names=names,
-            norm_names=frozenset(_norm_name(n) for n in names),
-            domains=doms,
-            labels=labels,
-            lookalike_tokens=tuple(t for t in toks if len(t) >= 6 and t not in _COMMON_WORD_TOKENS),
-            claim_res=tuple(_claim_re(n) for n in names),
-        ))
+        out.append(
+            _Employer(
+                names=names,
+                norm_names=frozenset(_norm_name(n) for n in names),
+                domains=doms,
+                labels=labels,
+                lookalike_tokens=tuple(
+                    t for t in toks if len(t) >= 6 and t not in _COMMON_WORD_TOKENS
+                ),
+                claim_res=tuple(_claim_re(n) for n in names),
+            )
+        )
     if len(_REGISTRY_CACHE) > 64:  # registries are few; bound the cache anyway
         _REGISTRY_CACHE.clear()
     _REGISTRY_CACHE[key] = tuple(out)
@@ -881,7 +968,9 @@ def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
         for raw, host, where in links:
             if where == "url":  # where we found it (an aggregator, a board) proves nothing
                 continue
-            if where == "apply_url" and any(r == raw and w == "url" for r, _h, w in ctx.field_links):
+            if where == "apply_url" and any(
+                r == raw and w == "url" for r, _h, w in ctx.field_links
+            ):
                 continue  # no apply link of its own: the board page again
             if _on_clean_domain(host, emp.domains) or _neutral(host):
                 continue

@@ -58,15 +58,43 @@ _DROP_TOKENS = NLTK_ENGLISH_STOPWORDS | _PUNCTUATION
 # quirks are kept on purpose ("because" -> "bebecause", "can't" -> "ca not"): features must
 # see raw text exactly as the training text was made.
 _CONTRACTIONS: tuple[tuple[str, str], ...] = (
-    ("n't", " not"), ("'ve", " have"), ("cause", "because"), ("'d", " would"), ("'ll", " will"),
-    ("'s", " is"), ("i'm", "i am"), ("i've", "i have"), ("isn't", "is not"), ("'re", " are"),
+    ("n't", " not"),
+    ("'ve", " have"),
+    ("cause", "because"),
+    ("'d", " would"),
+    ("'ll", " will"),
+    ("'s", " is"),
+    ("i'm", "i am"),
+    ("i've", "i have"),
+    ("isn't", "is not"),
+    ("'re", " are"),
 )
 _TAG_RE = re.compile(r"<.*?>")
 # Characters the training script turned into spaces (plain str.replace, in its order:
 # "http" and "https" before "://", so "https://x" leaves an "s" that the stop list removes).
 _SPACED: tuple[str, ...] = (
-    "\xa0", "http", "https", "://", ".", "•", "‘", "’", "-", "–", "\r", "\n", "|", "/", "…", "+",
-    "`", '"', "'", "“", "”", ",",
+    "\xa0",
+    "http",
+    "https",
+    "://",
+    ".",
+    "•",
+    "‘",
+    "’",
+    "-",
+    "–",
+    "\r",
+    "\n",
+    "|",
+    "/",
+    "…",
+    "+",
+    "`",
+    '"',
+    "'",
+    "“",
+    "”",
+    ",",
 )
 # What NLTK's word_tokenize additionally splits off (the characters still present after the
 # replacements above): ; @ # $ % & ? ! * brackets, a colon not followed by a digit ("10:30"
@@ -80,8 +108,14 @@ _TRANSLATE = str.maketrans(
 )
 _MULTISPACE_RE = re.compile(r"\s+")
 # word_tokenize splits these words; both halves of "cannot" are stop words, "gonna" -> "gon na".
-_SPLIT_WORDS = {"cannot": "can not", "gonna": "gon na", "gotta": "got ta", "wanna": "wan na",
-                "gimme": "gim me", "lemme": "lem me"}
+_SPLIT_WORDS = {
+    "cannot": "can not",
+    "gonna": "gon na",
+    "gotta": "got ta",
+    "wanna": "wan na",
+    "gimme": "gim me",
+    "lemme": "lem me",
+}
 
 # Raw text longer than this is cut before preprocessing: the training texts' 99th percentile
 # is ~9k characters of *preprocessed* text (~15k raw), and the cost must stay bounded.
@@ -102,7 +136,9 @@ def preprocess_like_emscad(text: Any) -> str:
     if text is None:
         return ""
     if not isinstance(text, str):
-        text = text.decode("utf-8", "replace") if isinstance(text, (bytes, bytearray)) else str(text)
+        text = (
+            text.decode("utf-8", "replace") if isinstance(text, (bytes, bytearray)) else str(text)
+        )
     s = text[:MAX_RAW_CHARS].lower()
     for abb, full in _CONTRACTIONS:
         if abb in s:
@@ -127,8 +163,17 @@ def preprocess_like_emscad(text: Any) -> str:
 
 
 EMSCAD_FIELDS: tuple[str, ...] = (
-    "company_profile", "description", "requirements", "benefits", "title", "location",
-    "employment_type", "required_experience", "required_education", "industry", "function",
+    "company_profile",
+    "description",
+    "requirements",
+    "benefits",
+    "title",
+    "location",
+    "employment_type",
+    "required_experience",
+    "required_education",
+    "industry",
+    "function",
 )
 
 
@@ -295,18 +340,31 @@ def analyze_tail(doc: str) -> list[str]:
 def analyze_all(doc: str) -> list[str]:
     """Whole-text, head ("h:") and tail ("t:") unigrams+bigrams in one feature stream."""
     toks = doc.split()
-    return (_with_bigrams(toks) + _with_bigrams(toks[:HEAD_TOKENS], "h:")
-            + _with_bigrams(toks[-TAIL_TOKENS:], "t:"))
+    return (
+        _with_bigrams(toks)
+        + _with_bigrams(toks[:HEAD_TOKENS], "h:")
+        + _with_bigrams(toks[-TAIL_TOKENS:], "t:")
+    )
 
 
 def _hashed_tfidf(analyzer: Any, n_features: int = 2**21) -> Pipeline:
     # Hashing runs in compiled code, where CountVectorizer looks every n-gram up in a Python
     # dict; 2**21 buckets keep collisions among the ~150k n-grams of the data negligible.
-    return Pipeline([
-        ("hash", HashingVectorizer(analyzer=analyzer, n_features=n_features, alternate_sign=False,
-                                   norm=None, dtype=np.float64)),
-        ("tfidf", TfidfTransformer(sublinear_tf=True)),
-    ])
+    return Pipeline(
+        [
+            (
+                "hash",
+                HashingVectorizer(
+                    analyzer=analyzer,
+                    n_features=n_features,
+                    alternate_sign=False,
+                    norm=None,
+                    dtype=np.float64,
+                ),
+            ),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+        ]
+    )
 
 
 def make_hashed_features(joint: bool = False) -> FeatureUnion:
@@ -325,8 +383,13 @@ def make_hashed_features(joint: bool = False) -> FeatureUnion:
 
 def _tfidf_words(ngrams: tuple[int, int], min_df: int) -> TfidfVectorizer:
     return TfidfVectorizer(
-        analyzer="word", ngram_range=ngrams, sublinear_tf=True, min_df=min_df,
-        token_pattern=r"(?u)\b\w+\b", lowercase=True, dtype=np.float64,
+        analyzer="word",
+        ngram_range=ngrams,
+        sublinear_tf=True,
+        min_df=min_df,
+        token_pattern=r"(?u)\b\w+\b",
+        lowercase=True,
+        dtype=np.float64,
     )
 
 
@@ -341,17 +404,42 @@ def make_features(
     tail, and length features — inputs are preprocessed EMSCAD-style text."""
     parts: list[tuple[str, Any]] = [("word", _tfidf_words(word_ngrams, min_df))]
     if char_ngrams is not None:
-        parts.append(("char", TfidfVectorizer(
-            analyzer="char_wb", ngram_range=char_ngrams, sublinear_tf=True, min_df=min_df,
-            lowercase=True, dtype=np.float64,
-        )))
+        parts.append(
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=char_ngrams,
+                    sublinear_tf=True,
+                    min_df=min_df,
+                    lowercase=True,
+                    dtype=np.float64,
+                ),
+            )
+        )
     if head_tail:
-        parts.append(("head", Pipeline([
-            ("take", FunctionTransformer(head_tokens)), ("tfidf", _tfidf_words((1, 2), min_df)),
-        ])))
-        parts.append(("tail", Pipeline([
-            ("take", FunctionTransformer(tail_tokens)), ("tfidf", _tfidf_words((1, 2), min_df)),
-        ])))
+        parts.append(
+            (
+                "head",
+                Pipeline(
+                    [
+                        ("take", FunctionTransformer(head_tokens)),
+                        ("tfidf", _tfidf_words((1, 2), min_df)),
+                    ]
+                ),
+            )
+        )
+        parts.append(
+            (
+                "tail",
+                Pipeline(
+                    [
+                        ("take", FunctionTransformer(tail_tokens)),
+                        ("tfidf", _tfidf_words((1, 2), min_df)),
+                    ]
+                ),
+            )
+        )
     if lengths:
         parts.append(("length", FunctionTransformer(length_features)))
     return FeatureUnion(parts)
@@ -372,10 +460,19 @@ def build_scam_pipeline(random_state: int = 0, variant: str = "default") -> Pipe
         clf: Any = VotingClassifier(
             [
                 ("lr", LogisticRegression(C=30, max_iter=5000)),
-                ("svm", CalibratedClassifierCV(
-                    LinearSVC(C=1.0, class_weight="balanced", random_state=random_state, max_iter=10000),
-                    method="sigmoid", cv=5,
-                )),
+                (
+                    "svm",
+                    CalibratedClassifierCV(
+                        LinearSVC(
+                            C=1.0,
+                            class_weight="balanced",
+                            random_state=random_state,
+                            max_iter=10000,
+                        ),
+                        method="sigmoid",
+                        cv=5,
+                    ),
+                ),
             ],
             voting="soft",
         )
@@ -384,10 +481,19 @@ def build_scam_pipeline(random_state: int = 0, variant: str = "default") -> Pipe
         clf = VotingClassifier(
             [
                 ("lr", LogisticRegression(C=30, max_iter=5000)),
-                ("svm", CalibratedClassifierCV(
-                    LinearSVC(C=1.0, class_weight="balanced", random_state=random_state, max_iter=10000),
-                    method="sigmoid", cv=5,
-                )),
+                (
+                    "svm",
+                    CalibratedClassifierCV(
+                        LinearSVC(
+                            C=1.0,
+                            class_weight="balanced",
+                            random_state=random_state,
+                            max_iter=10000,
+                        ),
+                        method="sigmoid",
+                        cv=5,
+                    ),
+                ),
             ],
             voting="soft",
         )
@@ -397,7 +503,8 @@ def build_scam_pipeline(random_state: int = 0, variant: str = "default") -> Pipe
         feats = make_features()
         clf = CalibratedClassifierCV(
             LinearSVC(C=1.0, class_weight="balanced", random_state=random_state, max_iter=10000),
-            method="sigmoid", cv=5,
+            method="sigmoid",
+            cv=5,
         )
     elif variant == "plain_w12_lr":
         feats = make_features(head_tail=False, lengths=False)
@@ -406,15 +513,18 @@ def build_scam_pipeline(random_state: int = 0, variant: str = "default") -> Pipe
         feats = make_features(char_ngrams=(2, 5), head_tail=False, lengths=False)
         clf = CalibratedClassifierCV(
             LinearSVC(C=0.5, class_weight="balanced", random_state=random_state, max_iter=10000),
-            method="sigmoid", cv=5,
+            method="sigmoid",
+            cv=5,
         )
     else:
         raise ValueError(f"unknown scam pipeline variant {variant!r}")
-    return Pipeline([
-        ("truncate", FunctionTransformer(truncate_texts)),
-        ("features", feats),
-        ("clf", clf),
-    ])
+    return Pipeline(
+        [
+            ("truncate", FunctionTransformer(truncate_texts)),
+            ("features", feats),
+            ("clf", clf),
+        ]
+    )
 
 
 def cross_validate_scam(
@@ -461,9 +571,22 @@ def cross_validate_scam(
 
 
 __all__ = [
-    "NLTK_ENGLISH_STOPWORDS", "preprocess_like_emscad", "emscad_raw_text", "listing_to_emscad_text",
-    "load_emscad_training", "truncate_texts", "head_tokens", "tail_tokens", "length_features",
-    "NBLogCountRatio", "make_features", "make_hashed_features", "analyze_words", "analyze_head",
-    "analyze_tail", "analyze_all",
-    "build_scam_pipeline", "cross_validate_scam",
+    "NLTK_ENGLISH_STOPWORDS",
+    "preprocess_like_emscad",
+    "emscad_raw_text",
+    "listing_to_emscad_text",
+    "load_emscad_training",
+    "truncate_texts",
+    "head_tokens",
+    "tail_tokens",
+    "length_features",
+    "NBLogCountRatio",
+    "make_features",
+    "make_hashed_features",
+    "analyze_words",
+    "analyze_head",
+    "analyze_tail",
+    "analyze_all",
+    "build_scam_pipeline",
+    "cross_validate_scam",
 ]

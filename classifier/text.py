@@ -119,7 +119,9 @@ _GLUED_RE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 # engine skip from candidate to candidate instead of trying the lookbehind at every position).
 _GLUED_PUNCT_RE = re.compile(r"[.!?](?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 # Bullets and list numbering at the start of a line.
-_BULLET_RE = re.compile(r"^(?:[-*•·▪◦‣●○■□➢➤►✓✔→>#]+|\(?\d{1,2}[.)](?=\s)|\(?[a-zA-Z][.)](?=\s))\s*")
+_BULLET_RE = re.compile(
+    r"^(?:[-*•·▪◦‣●○■□➢➤►✓✔→>#]+|\(?\d{1,2}[.)](?=\s)|\(?[a-zA-Z][.)](?=\s))\s*"
+)
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 

@@ -75,10 +75,14 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "domain_hints": 2.0,  # ... and in the domain model
 }
 RELEVANCE_CANDIDATES: tuple[dict[str, Any], ...] = (
-    {"kind": "svc", "C": 0.5}, {"kind": "logreg", "C": 8.0}, {"kind": "sgd", "C": 1.0},
+    {"kind": "svc", "C": 0.5},
+    {"kind": "logreg", "C": 8.0},
+    {"kind": "sgd", "C": 1.0},
 )
 MULTILABEL_CANDIDATES: tuple[dict[str, Any], ...] = (
-    {"kind": "svc", "C": 0.5}, {"kind": "logreg", "C": 8.0}, {"kind": "sgd", "C": 1.0},
+    {"kind": "svc", "C": 0.5},
+    {"kind": "logreg", "C": 8.0},
+    {"kind": "sgd", "C": 1.0},
 )
 
 
@@ -160,16 +164,19 @@ def load_labels(labels_dir: Path | str | None = None) -> LabelledData:
     records = [by_id[k] for k in sorted(by_id)]
     docs = [prepare(r) for r in records]
     relevant = np.array([1 if r.get("relevant") is True else 0 for r in records], dtype=int)
-    roles = np.array([[int(t in (r.get("role_types") or [])) for t in ROLE_TYPES] for r in records],
-                     dtype=int).reshape(len(records), len(ROLE_TYPES))
-    domains = np.array([[int(d in (r.get("domains") or [])) for d in DOMAINS] for r in records],
-                       dtype=int).reshape(len(records), len(DOMAINS))
+    roles = np.array(
+        [[int(t in (r.get("role_types") or [])) for t in ROLE_TYPES] for r in records], dtype=int
+    ).reshape(len(records), len(ROLE_TYPES))
+    domains = np.array(
+        [[int(d in (r.get("domains") or [])) for d in DOMAINS] for r in records], dtype=int
+    ).reshape(len(records), len(DOMAINS))
     # A relevant listing with no domain is "general" by the taxonomy's rule.
     for i in np.flatnonzero(relevant):
         if domains[i].sum() == 0:
             domains[i, GENERAL] = 1
-    return LabelledData(records, docs, relevant, roles, domains,
-                        [_group_key(r) for r in records], files)
+    return LabelledData(
+        records, docs, relevant, roles, domains, [_group_key(r) for r in records], files
+    )
 
 
 def make_folds(data: LabelledData, n_splits: int = N_SPLITS, seed: int = 0):
@@ -186,17 +193,20 @@ def relevance_estimator(spec: dict, seed: int = 0):
 
 
 def roles_estimator(spec: dict, seed: int = 0, cv: int = 3) -> ThresholdedMultiLabel:
-    return ThresholdedMultiLabel(make_linear(spec["kind"], spec["C"], seed), cv=cv,
-                                 fallback="argmax", random_state=seed)
+    return ThresholdedMultiLabel(
+        make_linear(spec["kind"], spec["C"], seed), cv=cv, fallback="argmax", random_state=seed
+    )
 
 
 def domains_estimator(spec: dict, seed: int = 0, cv: int = 3) -> ThresholdedMultiLabel:
-    return ThresholdedMultiLabel(make_linear(spec["kind"], spec["C"], seed), cv=cv,
-                                 fallback=GENERAL, random_state=seed)
+    return ThresholdedMultiLabel(
+        make_linear(spec["kind"], spec["C"], seed), cv=cv, fallback=GENERAL, random_state=seed
+    )
 
 
 def build_pipelines(config: dict, seed: int = 0) -> dict[str, Pipeline]:
     """Unfitted per-task pipelines for a config (used by cross_val_predict in evaluate.py)."""
+
     def feats():
         return build_features(config["features"], config["title_weight"])
 
@@ -204,12 +214,24 @@ def build_pipelines(config: dict, seed: int = 0) -> dict[str, Pipeline]:
         return with_hints(feats(), weight) if weight > 0 else feats()
 
     return {
-        "relevance": Pipeline([("features", hinted(config.get("relevance_hints", 0.0))),
-                               ("clf", relevance_estimator(config["relevance"], seed))]),
-        "role_types": Pipeline([("features", hinted(config.get("role_hints", 0.0))), ("clf", roles_estimator(
-            config["role_types"], seed, config.get("threshold_cv", 3)))]),
-        "domains": Pipeline([("features", hinted(config.get("domain_hints", 0.0))), ("clf", domains_estimator(
-            config["domains"], seed, config.get("threshold_cv", 3)))]),
+        "relevance": Pipeline(
+            [
+                ("features", hinted(config.get("relevance_hints", 0.0))),
+                ("clf", relevance_estimator(config["relevance"], seed)),
+            ]
+        ),
+        "role_types": Pipeline(
+            [
+                ("features", hinted(config.get("role_hints", 0.0))),
+                ("clf", roles_estimator(config["role_types"], seed, config.get("threshold_cv", 3))),
+            ]
+        ),
+        "domains": Pipeline(
+            [
+                ("features", hinted(config.get("domain_hints", 0.0))),
+                ("clf", domains_estimator(config["domains"], seed, config.get("threshold_cv", 3))),
+            ]
+        ),
     }
 
 
@@ -220,10 +242,19 @@ def _micro_f1(truth: np.ndarray, pred: np.ndarray) -> float:
     return float(f1_score(truth, pred, average="micro", zero_division=0))
 
 
-def _fold_predictions(data: LabelledData, train: np.ndarray, test: np.ndarray, variant: str,
-                      title_weight: float, rel_specs: Sequence[dict], ml_specs: Sequence[dict],
-                      seed: int, role_hints: float, domain_hints_weight: float,
-                      relevance_hints: float = 0.0) -> tuple:
+def _fold_predictions(
+    data: LabelledData,
+    train: np.ndarray,
+    test: np.ndarray,
+    variant: str,
+    title_weight: float,
+    rel_specs: Sequence[dict],
+    ml_specs: Sequence[dict],
+    seed: int,
+    role_hints: float,
+    domain_hints_weight: float,
+    relevance_hints: float = 0.0,
+) -> tuple:
     """One outer fold: features fitted on its training part, every candidate predicted."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # rare labels absent from a fold; SGD iteration caps
@@ -238,8 +269,15 @@ def _fold_predictions(data: LabelledData, train: np.ndarray, test: np.ndarray, v
 
         rel_train = hinted(X_train, H_train_all, relevance_hints)
         rel_test = hinted(X_test, H_test_all, relevance_hints)
-        rel = [(relevance_estimator(spec, seed).fit(rel_train, data.relevant[train])
-                .predict_proba(rel_test)[:, 1] >= 0.5).astype(int) for spec in rel_specs]
+        rel = [
+            (
+                relevance_estimator(spec, seed)
+                .fit(rel_train, data.relevant[train])
+                .predict_proba(rel_test)[:, 1]
+                >= 0.5
+            ).astype(int)
+            for spec in rel_specs
+        ]
         tr, te = data.relevant[train] == 1, data.relevant[test] == 1
         X_train, X_test = X_train[tr], X_test[te]
         H_train, H_test = H_train_all[tr], H_test_all[te]
@@ -251,23 +289,51 @@ def _fold_predictions(data: LabelledData, train: np.ndarray, test: np.ndarray, v
         for spec in ml_specs:
             # Candidates are compared at each label's own boundary (cv=0): nested threshold
             # tuning for every candidate would cost 4x and rarely changes the ranking.
-            roles.append(roles_estimator(spec, seed, cv=0).fit(R_train, data.roles[train][tr]).predict(R_test))
-            doms.append(domains_estimator(spec, seed, cv=0).fit(D_train, data.domains[train][tr]).predict(D_test))
+            roles.append(
+                roles_estimator(spec, seed, cv=0)
+                .fit(R_train, data.roles[train][tr])
+                .predict(R_test)
+            )
+            doms.append(
+                domains_estimator(spec, seed, cv=0)
+                .fit(D_train, data.domains[train][tr])
+                .predict(D_test)
+            )
     return test, test[te], rel, roles, doms
 
 
-def _cv_scores(data: LabelledData, folds, variant: str, title_weight: float,
-               rel_specs: Sequence[dict], ml_specs: Sequence[dict], seed: int,
-               n_jobs: int = 2, role_hints: float = 0.0, domain_hints: float = 1.0,
-               relevance_hints: float = 0.0) -> dict[str, list[float]]:
+def _cv_scores(
+    data: LabelledData,
+    folds,
+    variant: str,
+    title_weight: float,
+    rel_specs: Sequence[dict],
+    ml_specs: Sequence[dict],
+    seed: int,
+    n_jobs: int = 2,
+    role_hints: float = 0.0,
+    domain_hints: float = 1.0,
+    relevance_hints: float = 0.0,
+) -> dict[str, list[float]]:
     """Out-of-fold F1 of each candidate (relevance F1; role-type and domain micro-F1)."""
     n = len(data.docs)
     rel_pred = np.zeros((len(rel_specs), n), dtype=int)
     role_pred = np.zeros((len(ml_specs), *data.roles.shape), dtype=int)
     dom_pred = np.zeros((len(ml_specs), *data.domains.shape), dtype=int)
     results = Parallel(n_jobs=n_jobs)(
-        delayed(_fold_predictions)(data, train, test, variant, title_weight, rel_specs, ml_specs, seed,
-                                   role_hints, domain_hints, relevance_hints)
+        delayed(_fold_predictions)(
+            data,
+            train,
+            test,
+            variant,
+            title_weight,
+            rel_specs,
+            ml_specs,
+            seed,
+            role_hints,
+            domain_hints,
+            relevance_hints,
+        )
         for train, test in folds
     )
     for test, test_rel, rel, roles, doms in results:
@@ -284,7 +350,9 @@ def _cv_scores(data: LabelledData, folds, variant: str, title_weight: float,
     }
 
 
-def select_config(data: LabelledData, folds, seed: int = 0, n_jobs: int = 2) -> tuple[dict, list[dict]]:
+def select_config(
+    data: LabelledData, folds, seed: int = 0, n_jobs: int = 2
+) -> tuple[dict, list[dict]]:
     """Pick the feature variant, the title-hint weight per task, then each task's model.
 
     Stages (out-of-fold F1 on shared folds; a cheap probe model where a stage compares
@@ -299,15 +367,34 @@ def select_config(data: LabelledData, folds, seed: int = 0, n_jobs: int = 2) -> 
     hint_runs: dict[float, dict[str, float]] = {}
 
     def run(variant: str, hints: float) -> dict[str, float]:
-        scores = _cv_scores(data, folds, variant, weight, [probe], [probe], seed, n_jobs,
-                            role_hints=hints, domain_hints=hints, relevance_hints=hints)
+        scores = _cv_scores(
+            data,
+            folds,
+            variant,
+            weight,
+            [probe],
+            [probe],
+            seed,
+            n_jobs,
+            role_hints=hints,
+            domain_hints=hints,
+            relevance_hints=hints,
+        )
         return {task: round(values[0], 4) for task, values in scores.items()}
 
     best_variant, best_mean = FEATURE_VARIANTS[0], -1.0
     for variant in FEATURE_VARIANTS:
         figures = run(variant, 1.0)
-        tried.append({"stage": "features", "features": variant, "title_weight": weight,
-                      "hint_weight": 1.0, "model": "svc C=0.5", **figures})
+        tried.append(
+            {
+                "stage": "features",
+                "features": variant,
+                "title_weight": weight,
+                "hint_weight": 1.0,
+                "model": "svc C=0.5",
+                **figures,
+            }
+        )
         log.info("features %-20s %s", variant, figures)
         mean = float(np.mean(list(figures.values())))
         # Variants are listed cheapest first: a dearer one must win by a clear margin.
@@ -315,26 +402,59 @@ def select_config(data: LabelledData, folds, seed: int = 0, n_jobs: int = 2) -> 
             best_variant, best_mean, hint_runs[1.0] = variant, mean, figures
     for hints in (0.0, 2.0):
         hint_runs[hints] = run(best_variant, hints)
-        tried.append({"stage": "title_hints", "features": best_variant, "title_weight": weight,
-                      "hint_weight": hints, "model": "svc C=0.5", **hint_runs[hints]})
+        tried.append(
+            {
+                "stage": "title_hints",
+                "features": best_variant,
+                "title_weight": weight,
+                "hint_weight": hints,
+                "model": "svc C=0.5",
+                **hint_runs[hints],
+            }
+        )
         log.info("hint weight %s %s", hints, hint_runs[hints])
-    chosen_hints = {task: max(sorted(hint_runs), key=lambda h, t=task: (hint_runs[h][t], -abs(h - 1.0)))
-                    for task in ("relevance", "role_types", "domains")}
-    scores = _cv_scores(data, folds, best_variant, weight, RELEVANCE_CANDIDATES,
-                        MULTILABEL_CANDIDATES, seed, n_jobs, role_hints=chosen_hints["role_types"],
-                        domain_hints=chosen_hints["domains"], relevance_hints=chosen_hints["relevance"])
-    config: dict[str, Any] = {"features": best_variant, "title_weight": weight,
-                              "relevance_threshold": base["relevance_threshold"],
-                              "threshold_cv": base["threshold_cv"],
-                              "relevance_hints": chosen_hints["relevance"],
-                              "role_hints": chosen_hints["role_types"],
-                              "domain_hints": chosen_hints["domains"]}
-    for task, specs in (("relevance", RELEVANCE_CANDIDATES), ("role_types", MULTILABEL_CANDIDATES),
-                        ("domains", MULTILABEL_CANDIDATES)):
+    chosen_hints = {
+        task: max(sorted(hint_runs), key=lambda h, t=task: (hint_runs[h][t], -abs(h - 1.0)))
+        for task in ("relevance", "role_types", "domains")
+    }
+    scores = _cv_scores(
+        data,
+        folds,
+        best_variant,
+        weight,
+        RELEVANCE_CANDIDATES,
+        MULTILABEL_CANDIDATES,
+        seed,
+        n_jobs,
+        role_hints=chosen_hints["role_types"],
+        domain_hints=chosen_hints["domains"],
+        relevance_hints=chosen_hints["relevance"],
+    )
+    config: dict[str, Any] = {
+        "features": best_variant,
+        "title_weight": weight,
+        "relevance_threshold": base["relevance_threshold"],
+        "threshold_cv": base["threshold_cv"],
+        "relevance_hints": chosen_hints["relevance"],
+        "role_hints": chosen_hints["role_types"],
+        "domain_hints": chosen_hints["domains"],
+    }
+    for task, specs in (
+        ("relevance", RELEVANCE_CANDIDATES),
+        ("role_types", MULTILABEL_CANDIDATES),
+        ("domains", MULTILABEL_CANDIDATES),
+    ):
         for spec, value in zip(specs, scores[task], strict=True):
-            tried.append({"stage": task, "features": best_variant, "title_weight": weight,
-                          "hint_weight": chosen_hints[task], "model": f"{spec['kind']} C={spec['C']}",
-                          "f1": round(value, 4)})
+            tried.append(
+                {
+                    "stage": task,
+                    "features": best_variant,
+                    "title_weight": weight,
+                    "hint_weight": chosen_hints[task],
+                    "model": f"{spec['kind']} C={spec['C']}",
+                    "f1": round(value, 4),
+                }
+            )
         log.info("%s candidates %s", task, [round(v, 4) for v in scores[task]])
         # Candidates are listed cheapest to fit first; a dearer one must win by more than noise.
         best = 0
@@ -389,8 +509,14 @@ class ModelCard:
 
 # The modules whose code shapes the fitted model: a change there is a new model even on the
 # same data and parameters.
-MODEL_CODE_FILES: tuple[str, ...] = ("features.py", "model.py", "train.py", "languages.py", "scam.py",
-                                     "text.py")
+MODEL_CODE_FILES: tuple[str, ...] = (
+    "features.py",
+    "model.py",
+    "train.py",
+    "languages.py",
+    "scam.py",
+    "text.py",
+)
 
 
 def code_digest() -> str:
@@ -404,8 +530,16 @@ def code_digest() -> str:
 
 
 def _model_version(files: dict[str, str], config: dict, seed: int, code: str = "") -> str:
-    blob = json.dumps({"files": files, "config": config, "seed": seed, "code": code,
-                       "sklearn": sklearn.__version__}, sort_keys=True)
+    blob = json.dumps(
+        {
+            "files": files,
+            "config": config,
+            "seed": seed,
+            "code": code,
+            "sklearn": sklearn.__version__,
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -466,8 +600,13 @@ def fit_bundle(data: LabelledData, config: dict, seed: int = 0) -> JudgeModel:
     return bundle
 
 
-def train_all(labels_dir: Path | str | None = None, out_dir: Path | str | None = None,
-              seed: int = 0, select: bool = True, cross_validate: bool = True) -> ModelCard:
+def train_all(
+    labels_dir: Path | str | None = None,
+    out_dir: Path | str | None = None,
+    seed: int = 0,
+    select: bool = True,
+    cross_validate: bool = True,
+) -> ModelCard:
     """Select, fit, cross-validate and save the judge; return its model card.
 
     `select=False` skips the model selection and fits DEFAULT_CONFIG; `cross_validate=False`
@@ -479,26 +618,39 @@ def train_all(labels_dir: Path | str | None = None, out_dir: Path | str | None =
     out_dir = Path(out_dir) if out_dir is not None else default_model_dir()
     data = load_labels(labels_dir)
     if len(data.docs) < 20 or data.relevant.sum() < 10 or (1 - data.relevant).sum() < 10:
-        raise ValueError(f"too few labelled listings in {labels_dir} to train "
-                         f"({len(data.docs)} lines, {int(data.relevant.sum())} relevant)")
+        raise ValueError(
+            f"too few labelled listings in {labels_dir} to train "
+            f"({len(data.docs)} lines, {int(data.relevant.sum())} relevant)"
+        )
     folds = make_folds(data, seed=seed)
     if select:
         # Selection on 3 folds (half the cost of 5); the figures in the card come from 5.
-        config, tried = select_config(data, make_folds(data, n_splits=SELECTION_SPLITS, seed=seed), seed)
+        config, tried = select_config(
+            data, make_folds(data, n_splits=SELECTION_SPLITS, seed=seed), seed
+        )
     else:
         config, tried = dict(DEFAULT_CONFIG), []
     log.info("selection done after %.1fs", time.perf_counter() - started)
     from classifier.evaluate import cross_validate_config  # evaluate imports this module
 
-    report = cross_validate_config(data, config, folds=folds, seed=seed, n_jobs=2) if cross_validate else None
+    report = (
+        cross_validate_config(data, config, folds=folds, seed=seed, n_jobs=2)
+        if cross_validate
+        else None
+    )
     if select and report is not None:
         # Per-label thresholds chosen by inner CV versus each model's own boundary: keep the
         # inner-CV thresholds only when they help role types and domains on the outer folds.
-        boundary = {t["stage"]: t["f1"] for t in tried
-                    if t["stage"] in ("role_types", "domains")
-                    and t["model"] == f"{config[t['stage']]['kind']} C={config[t['stage']]['C']}"}
+        boundary = {
+            t["stage"]: t["f1"]
+            for t in tried
+            if t["stage"] in ("role_types", "domains")
+            and t["model"] == f"{config[t['stage']]['kind']} C={config[t['stage']]['C']}"
+        }
         tuned = {task: round(report.tasks[task].f1, 4) for task in ("role_types", "domains")}
-        tried.append({"stage": "thresholds", "inner_cv_thresholds": tuned, "model_boundary": boundary})
+        tried.append(
+            {"stage": "thresholds", "inner_cv_thresholds": tuned, "model_boundary": boundary}
+        )
         if sum(boundary.values()) > sum(tuned.values()) + 1e-9:
             config["threshold_cv"] = 0
             report = cross_validate_config(data, config, folds=folds, seed=seed, n_jobs=2)
@@ -521,24 +673,51 @@ def train_all(labels_dir: Path | str | None = None, out_dir: Path | str | None =
         per_dataset=per_dataset,
         config=config,
         cv_metrics=report.headline() if report is not None else {},
-        cv_per_dataset=({task: {name: round(sc.f1, 4) for name, sc in slices.items()}
-                         for task, slices in report.per_dataset.items()} if report is not None else {}),
+        cv_per_dataset=(
+            {
+                task: {name: round(sc.f1, 4) for name, sc in slices.items()}
+                for task, slices in report.per_dataset.items()
+            }
+            if report is not None
+            else {}
+        ),
         thresholds={
             "relevance_probability": bundle.relevance_threshold,
-            "role_types": dict(zip(ROLE_TYPES, np.round(bundle.role_types.steps[-1][1].thresholds_, 4).tolist(), strict=True)),
-            "domains": dict(zip(DOMAINS, np.round(bundle.domains.steps[-1][1].thresholds_, 4).tolist(), strict=True)),
+            "role_types": dict(
+                zip(
+                    ROLE_TYPES,
+                    np.round(bundle.role_types.steps[-1][1].thresholds_, 4).tolist(),
+                    strict=True,
+                )
+            ),
+            "domains": dict(
+                zip(
+                    DOMAINS,
+                    np.round(bundle.domains.steps[-1][1].thresholds_, 4).tolist(),
+                    strict=True,
+                )
+            ),
         },
         tried=tried,
-        libraries={"python": platform.python_version(), "scikit-learn": sklearn.__version__,
-                   "numpy": np.__version__, "scipy": scipy.__version__},
+        libraries={
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+        },
         seed=seed,
         scam_model=scam_note,
         notes=[
             "selection: feature variants, then title-hint weights, then each task's linear model, by "
             f"{SELECTION_SPLITS}-fold out-of-fold F1 (iterative stratification over groups of identical "
             f"texts); cv_metrics are {N_SPLITS}-fold"
-            if select else "selection skipped (select=False): DEFAULT_CONFIG",
-            *([] if cross_validate else ["cross-validation skipped (cross_validate=False): no cv_metrics"]),
+            if select
+            else "selection skipped (select=False): DEFAULT_CONFIG",
+            *(
+                []
+                if cross_validate
+                else ["cross-validation skipped (cross_validate=False): no cv_metrics"]
+            ),
             "role types / domains are trained and scored on the listings labelled relevant",
             "domain `general` is given only when no other domain passes its threshold",
             *DEVELOPMENT_NOTES,

@@ -75,13 +75,20 @@ def test_a_bilingual_ai_rater_in_german_gets_language_and_de(judge_model) -> Non
 
 
 def test_a_relevant_listing_has_at_least_one_role_type(judge_model) -> None:
-    result = judge({"title": "AI Trainer", "description": "Help train AI models."}, model=judge_model)
+    result = judge(
+        {"title": "AI Trainer", "description": "Help train AI models."}, model=judge_model
+    )
     assert result.relevant
     assert result.role_types
 
 
 def _tags(result) -> tuple:
-    return (result.relevant, tuple(result.role_types), tuple(result.domains), tuple(result.languages))
+    return (
+        result.relevant,
+        tuple(result.role_types),
+        tuple(result.domains),
+        tuple(result.languages),
+    )
 
 
 @pytest.mark.parametrize("company", ["Acme Data Labs", "Borealis AI Partners", "Zentrix Talent"])
@@ -103,7 +110,9 @@ SCAM_SENTENCE = "Contact our recruiter on Telegram to pay the $60 starter-kit fe
 
 def test_a_telegram_fee_sentence_raises_the_scam_score_and_adds_its_flags(judge_model) -> None:
     base = judge(POSTING, model=judge_model)
-    scam = judge({**POSTING, "description": POSTING["description"] + " " + SCAM_SENTENCE}, model=judge_model)
+    scam = judge(
+        {**POSTING, "description": POSTING["description"] + " " + SCAM_SENTENCE}, model=judge_model
+    )
     assert scam.scam_score > base.scam_score
     flags = {f.flag: f for f in scam.red_flags}
     assert {"off-platform-contact", "pay-to-apply"} <= set(flags)

@@ -33,7 +33,9 @@ def judge_model(judge_model_dir: Path):
 ALL_FIELDS = ["title", "company", "description", "location", "pay_text"]
 
 
-def test_an_empty_listing_is_not_relevant_with_score_zero_and_all_fields_missing(judge_model) -> None:
+def test_an_empty_listing_is_not_relevant_with_score_zero_and_all_fields_missing(
+    judge_model,
+) -> None:
     result = judge({}, model=judge_model)
     assert isinstance(result, Judgement)
     assert result.relevant is False and result.relevance_score == 0.0
@@ -43,14 +45,24 @@ def test_an_empty_listing_is_not_relevant_with_score_zero_and_all_fields_missing
 
 
 def test_none_and_empty_fields_count_as_missing(judge_model) -> None:
-    result = judge({"title": "AI Rater", "company": None, "description": "", "location": "  ",
-                    "pay_text": None}, model=judge_model)
+    result = judge(
+        {
+            "title": "AI Rater",
+            "company": None,
+            "description": "",
+            "location": "  ",
+            "pay_text": None,
+        },
+        model=judge_model,
+    )
     assert result.missing_fields == ["company", "description", "location", "pay_text"]
 
 
 def test_non_string_fields_do_not_crash(judge_model) -> None:
-    result = judge({"title": 42, "company": ["A", "B"], "description": {"x": "y"}, "pay_text": 3.5},
-                   model=judge_model)
+    result = judge(
+        {"title": 42, "company": ["A", "B"], "description": {"x": "y"}, "pay_text": 3.5},
+        model=judge_model,
+    )
     assert isinstance(result, Judgement)
 
 
@@ -62,9 +74,14 @@ def test_binary_garbage_is_not_relevant_with_a_low_score(judge_model) -> None:
 
 
 def test_html_fragments_are_stripped_before_judging(judge_model) -> None:
-    html = {"title": "<h1>AI Tutor &ndash; <b>Contract Law</b></h1>",
-            "description": "<p>Rate <i>AI</i> answers about contract law.</p><script>x</script>"}
-    plain = {"title": "AI Tutor – Contract Law", "description": "Rate AI answers about contract law."}
+    html = {
+        "title": "<h1>AI Tutor &ndash; <b>Contract Law</b></h1>",
+        "description": "<p>Rate <i>AI</i> answers about contract law.</p><script>x</script>",
+    }
+    plain = {
+        "title": "AI Tutor – Contract Law",
+        "description": "Rate AI answers about contract law.",
+    }
     a, b = judge(html, model=judge_model), judge(plain, model=judge_model)
     assert a.relevant == b.relevant and a.domains == b.domains
 
@@ -78,16 +95,25 @@ def test_a_one_megabyte_description_is_capped_and_judged(judge_model) -> None:
 
 
 def test_non_english_text_does_not_crash(judge_model) -> None:
-    result = judge({"title": "KI-Trainer (m/w/d) für Sprachmodelle",
-                    "description": "Sie bewerten Antworten von KI-Modellen auf Deutsch. 日本語も歓迎。"},
-                   model=judge_model)
+    result = judge(
+        {
+            "title": "KI-Trainer (m/w/d) für Sprachmodelle",
+            "description": "Sie bewerten Antworten von KI-Modellen auf Deutsch. 日本語も歓迎。",
+        },
+        model=judge_model,
+    )
     assert isinstance(result, Judgement)
     assert 0.0 <= result.relevance_score <= 1.0
 
 
 def test_judge_many_matches_judge_and_keeps_order(judge_model) -> None:
-    listings = [{"title": "AI Tutor – Contract Law"}, {}, {"title": "Senior Machine Learning Engineer"},
-                "not a mapping", {"title": "Bilingual AI Rater (German)"}]
+    listings = [
+        {"title": "AI Tutor – Contract Law"},
+        {},
+        {"title": "Senior Machine Learning Engineer"},
+        "not a mapping",
+        {"title": "Bilingual AI Rater (German)"},
+    ]
     many = judge_many(listings, model=judge_model)
     assert len(many) == len(listings)
     for listing, result in zip(listings, many, strict=True):
@@ -99,20 +125,41 @@ def test_judge_many_of_nothing_is_an_empty_list(judge_model) -> None:
     assert judge_many([], model=judge_model) == []
 
 
-def test_cli_judge_writes_an_error_object_for_a_bad_line_and_counts_it(judge_model_dir: Path) -> None:
+def test_cli_judge_writes_an_error_object_for_a_bad_line_and_counts_it(
+    judge_model_dir: Path,
+) -> None:
     from evaljobs.cli import main
 
-    lines = [json.dumps({"title": "AI Tutor – Contract Law", "company": "xAI"}), "{not json", "",
-             json.dumps([1, 2]), json.dumps({"title": "Bilingual AI Rater (German)"})]
+    lines = [
+        json.dumps({"title": "AI Tutor – Contract Law", "company": "xAI"}),
+        "{not json",
+        "",
+        json.dumps([1, 2]),
+        json.dumps({"title": "Bilingual AI Rater (German)"}),
+    ]
     runner = CliRunner()
-    result = runner.invoke(main, ["judge"], input="\n".join(lines) + "\n",
-                           env={"EVALJOBS_MODEL_DIR": str(judge_model_dir)})
+    result = runner.invoke(
+        main,
+        ["judge"],
+        input="\n".join(lines) + "\n",
+        env={"EVALJOBS_MODEL_DIR": str(judge_model_dir)},
+    )
     assert result.exit_code == 0, result.output
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(out) == 4
     assert out[0]["relevant"] is True and "law" in out[0]["domains"]
-    assert set(out[0]) >= {"relevant", "relevance_score", "role_types", "domains", "languages",
-                           "red_flags", "verdict", "scam_score", "model_version", "missing_fields"}
+    assert set(out[0]) >= {
+        "relevant",
+        "relevance_score",
+        "role_types",
+        "domains",
+        "languages",
+        "red_flags",
+        "verdict",
+        "scam_score",
+        "model_version",
+        "missing_fields",
+    }
     assert out[1]["line"] == 2 and "error" in out[1]
     assert out[2]["line"] == 4 and "error" in out[2]
     assert out[3]["languages"] == ["de"]
@@ -122,7 +169,9 @@ def test_cli_judge_writes_an_error_object_for_a_bad_line_and_counts_it(judge_mod
 def test_cli_judge_without_a_model_says_to_run_train(tmp_path: Path) -> None:
     from evaljobs.cli import main
 
-    result = CliRunner().invoke(main, ["judge"], input="{}\n", env={"EVALJOBS_MODEL_DIR": str(tmp_path)})
+    result = CliRunner().invoke(
+        main, ["judge"], input="{}\n", env={"EVALJOBS_MODEL_DIR": str(tmp_path)}
+    )
     assert result.exit_code != 0
     assert "evaljobs train" in result.output
 

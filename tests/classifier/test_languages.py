@@ -22,16 +22,22 @@ from classifier.languages import extract_languages, posting_language
         ("AI Specialist Haitian Creole", "", ["ht"]),
     ],
 )
-def test_named_languages_become_iso_codes(title: str, description: str, expected: list[str]) -> None:
+def test_named_languages_become_iso_codes(
+    title: str, description: str, expected: list[str]
+) -> None:
     assert extract_languages(title, description) == expected
 
 
 def test_a_country_alone_adds_no_language() -> None:
-    assert extract_languages("Software Engineer (India)", "Remote from Brazil, Mexico or Japan.") == []
+    assert (
+        extract_languages("Software Engineer (India)", "Remote from Brazil, Mexico or Japan.") == []
+    )
 
 
 def test_english_as_a_requirement_is_not_the_language_of_the_work() -> None:
-    assert extract_languages("AI Trainer", "Excellent written English and attention to detail.") == []
+    assert (
+        extract_languages("AI Trainer", "Excellent written English and attention to detail.") == []
+    )
 
 
 def test_the_verb_polish_is_not_the_polish_language() -> None:
@@ -50,7 +56,10 @@ def test_a_posting_written_in_french_is_french_work() -> None:
 
 
 def test_an_english_posting_has_no_posting_language() -> None:
-    assert posting_language("AI Trainer", "You will rate the answers of our models for the team.") is None
+    assert (
+        posting_language("AI Trainer", "You will rate the answers of our models for the team.")
+        is None
+    )
 
 
 def test_empty_and_odd_input_gives_no_language() -> None:

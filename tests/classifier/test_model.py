@@ -61,7 +61,6 @@ def test_a_label_without_positives_keeps_the_default_threshold() -> None:
     assert best_f1_threshold(np.array([0.1, 0.2]), np.array([0, 0]), default=0.0) == 0.0
 
 
-
 def _decider(fallback, n_labels: int) -> ThresholdedMultiLabel:
     model = ThresholdedMultiLabel(fallback=fallback)
     model.thresholds_ = np.zeros(n_labels)
@@ -80,11 +79,27 @@ def test_general_is_given_only_when_no_other_domain_passes() -> None:
     assert decided.tolist() == [[1, 0, 0], [0, 1, 0], [1, 0, 0]]
 
 
-def test_labels_are_read_sorted_by_id_with_general_for_relevant_without_domain(tmp_path: Path) -> None:
+def test_labels_are_read_sorted_by_id_with_general_for_relevant_without_domain(
+    tmp_path: Path,
+) -> None:
     lines = [
-        {"id": "b:2", "dataset": "b", "title": "AI Rater", "relevant": True,
-         "role_types": ["response-rating"], "domains": [], "languages": []},
-        {"id": "a:1", "dataset": "a", "title": "Chef", "relevant": False, "role_types": [], "domains": []},
+        {
+            "id": "b:2",
+            "dataset": "b",
+            "title": "AI Rater",
+            "relevant": True,
+            "role_types": ["response-rating"],
+            "domains": [],
+            "languages": [],
+        },
+        {
+            "id": "a:1",
+            "dataset": "a",
+            "title": "Chef",
+            "relevant": False,
+            "role_types": [],
+            "domains": [],
+        },
     ]
     (tmp_path / "x.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
     data = load_labels(tmp_path)
@@ -106,10 +121,17 @@ def test_the_model_version_depends_on_data_and_parameters_only() -> None:
 def test_the_trained_bundle_predicts_relevance_probabilities_and_known_labels(judge_model) -> None:
     from classifier.features import prepare
 
-    docs = [prepare({"title": "AI Tutor – Contract Law"}),
-            prepare({"title": "Pastry Chef", "company": "Hilton",
-                     "description": "Prepare desserts and breads in our hotel kitchen. Three years "
-                                    "of experience in a professional bakery."})]
+    docs = [
+        prepare({"title": "AI Tutor – Contract Law"}),
+        prepare(
+            {
+                "title": "Pastry Chef",
+                "company": "Hilton",
+                "description": "Prepare desserts and breads in our hotel kitchen. Three years "
+                "of experience in a professional bakery.",
+            }
+        ),
+    ]
     out = judge_model.predict_docs(docs)
     assert all(0.0 <= o.relevance_score <= 1.0 for o in out)
     assert out[0].relevant and not out[1].relevant
@@ -122,48 +144,66 @@ def small_labels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """120 committed labelled lines (60 relevant, 60 not), enough to train and cross-validate."""
     records = []
     for path in sorted((REPO / "data" / "labels").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").split("\n"):  # not splitlines(): U+2028 in JSON
+        for line in path.read_text(encoding="utf-8").split(
+            "\n"
+        ):  # not splitlines(): U+2028 in JSON
             try:
                 record = json.loads(line)
             except ValueError:  # a broken line is load_labels' business (skipped, logged)
                 continue
             if isinstance(record, dict) and "relevant" in record:
                 records.append(record)
-    chosen = [r for r in records if r["relevant"]][::7][:60] + [r for r in records if not r["relevant"]][::7][:60]
+    chosen = [r for r in records if r["relevant"]][::7][:60] + [
+        r for r in records if not r["relevant"]
+    ][::7][:60]
     folder = tmp_path_factory.mktemp("small-labels")
     (folder / "small.jsonl").write_text("\n".join(json.dumps(r) for r in chosen) + "\n")
     return folder
 
 
-def test_cli_train_prints_the_card_and_evaluate_prints_the_tables(small_labels: Path, tmp_path: Path) -> None:
+def test_cli_train_prints_the_card_and_evaluate_prints_the_tables(
+    small_labels: Path, tmp_path: Path
+) -> None:
     from click.testing import CliRunner
 
     from evaljobs.cli import main
 
     runner = CliRunner()
     out_dir = tmp_path / "model"
-    trained = runner.invoke(main, ["train", "--labels", str(small_labels), "--out", str(out_dir), "--no-select"])
+    trained = runner.invoke(
+        main, ["train", "--labels", str(small_labels), "--out", str(out_dir), "--no-select"]
+    )
     assert trained.exit_code == 0, trained.output
     assert "model_version" in trained.output and "cv relevance" in trained.output
     card = json.loads((out_dir / "model_card.json").read_text())
     assert set(card["cv_metrics"]) >= {"relevance", "role_types", "domains"}
     assert "benture" in card["cv_per_dataset"]["relevance"]  # slices by the lines' dataset field
-    evaluated = runner.invoke(main, ["evaluate", "--labels", str(small_labels)],
-                              env={"EVALJOBS_MODEL_DIR": str(out_dir)})
+    evaluated = runner.invoke(
+        main, ["evaluate", "--labels", str(small_labels)], env={"EVALJOBS_MODEL_DIR": str(out_dir)}
+    )
     assert evaluated.exit_code == 0, evaluated.output
-    for heading in ("relevance", "role_types per label", "domains per label", "per dataset / platform"):
+    for heading in (
+        "relevance",
+        "role_types per label",
+        "domains per label",
+        "per dataset / platform",
+    ):
         assert heading in evaluated.output
 
 
-def test_training_twice_on_the_same_data_gives_the_same_version_and_predictions(small_labels: Path,
-                                                                                 tmp_path: Path) -> None:
+def test_training_twice_on_the_same_data_gives_the_same_version_and_predictions(
+    small_labels: Path, tmp_path: Path
+) -> None:
     from classifier.features import prepare
     from classifier.train import train_all
 
     a = train_all(small_labels, tmp_path / "a", select=False, cross_validate=False)
     b = train_all(small_labels, tmp_path / "b", select=False, cross_validate=False)
     assert a.model_version == b.model_version
-    docs = [prepare({"title": "AI Tutor – Contract Law"}), prepare({"title": "Nurse", "company": "Mercor"})]
+    docs = [
+        prepare({"title": "AI Tutor – Contract Law"}),
+        prepare({"title": "Nurse", "company": "Mercor"}),
+    ]
     pa = load_model(tmp_path / "a").predict_docs(docs)
     pb = load_model(tmp_path / "b").predict_docs(docs)
     assert pa == pb
@@ -172,7 +212,9 @@ def test_training_twice_on_the_same_data_gives_the_same_version_and_predictions(
 def test_too_few_labels_is_a_clear_error(tmp_path: Path) -> None:
     from classifier.train import train_all
 
-    (tmp_path / "x.jsonl").write_text(json.dumps({"id": "x:1", "title": "AI Rater", "relevant": True}) + "\n")
+    (tmp_path / "x.jsonl").write_text(
+        json.dumps({"id": "x:1", "title": "AI Rater", "relevant": True}) + "\n"
+    )
     with pytest.raises(ValueError, match="too few labelled listings"):
         train_all(tmp_path, tmp_path / "model", select=False)
 
@@ -181,10 +223,15 @@ def test_the_plain_matrix_heads_give_the_sklearn_answers(judge_model) -> None:
     from classifier.features import prepare
 
     assert judge_model.heads is not None
-    docs = [prepare({"title": t, "description": d}) for t, d in [
-        ("AI Tutor – Contract Law", ""), ("Bilingual AI Rater (German)", "Rate answers in German."),
-        ("Registered Nurse", "Evaluate AI answers to clinical questions."), ("Pastry Chef", "Bake bread."),
-    ]]
+    docs = [
+        prepare({"title": t, "description": d})
+        for t, d in [
+            ("AI Tutor – Contract Law", ""),
+            ("Bilingual AI Rater (German)", "Rate answers in German."),
+            ("Registered Nurse", "Evaluate AI answers to clinical questions."),
+            ("Pastry Chef", "Bake bread."),
+        ]
+    ]
     fast, slow = judge_model._predict(docs, judge_model.heads), judge_model._predict(docs, None)
     for a, b in zip(fast, slow, strict=True):
         assert a.relevance_score == pytest.approx(b.relevance_score, abs=1e-9)

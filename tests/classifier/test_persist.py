@@ -44,14 +44,18 @@ def model_copy(judge_model_dir: Path, tmp_path: Path) -> Path:
     return target
 
 
-def test_the_model_dir_defaults_to_data_models_and_follows_the_environment(monkeypatch, tmp_path) -> None:
+def test_the_model_dir_defaults_to_data_models_and_follows_the_environment(
+    monkeypatch, tmp_path
+) -> None:
     monkeypatch.delenv("EVALJOBS_MODEL_DIR", raising=False)
     assert default_model_dir() == REPO / "data" / "models"
     monkeypatch.setenv("EVALJOBS_MODEL_DIR", str(tmp_path))
     assert default_model_dir() == tmp_path
 
 
-def test_the_model_card_records_version_data_hashes_libraries_and_thresholds(judge_model_dir: Path) -> None:
+def test_the_model_card_records_version_data_hashes_libraries_and_thresholds(
+    judge_model_dir: Path,
+) -> None:
     card = json.loads((judge_model_dir / CARD_FILE).read_text())
     model = load_model(judge_model_dir)
     assert card["model_version"] == model.model_version and len(card["model_version"]) == 12
@@ -62,7 +66,9 @@ def test_the_model_card_records_version_data_hashes_libraries_and_thresholds(jud
     assert card["config"]["features"]
 
 
-def test_a_model_built_with_another_sklearn_version_is_refused_with_a_clear_message(model_copy: Path) -> None:
+def test_a_model_built_with_another_sklearn_version_is_refused_with_a_clear_message(
+    model_copy: Path,
+) -> None:
     card_path = model_copy / CARD_FILE
     card = json.loads(card_path.read_text())
     card["sklearn_version"] = "0.24.2"
@@ -73,7 +79,9 @@ def test_a_model_built_with_another_sklearn_version_is_refused_with_a_clear_mess
     assert "0.24.2" in message and sklearn.__version__ in message and "evaljobs train" in message
 
 
-def test_a_bundle_pickled_under_another_version_is_refused_even_without_a_card(model_copy: Path) -> None:
+def test_a_bundle_pickled_under_another_version_is_refused_even_without_a_card(
+    model_copy: Path,
+) -> None:
     model = load_model(model_copy)
     model.sklearn_version = "0.24.2"
     import pickle
@@ -96,7 +104,9 @@ def test_a_truncated_model_file_is_refused_with_a_clear_message(model_copy: Path
         load_model(model_copy)
 
 
-def test_save_replaces_the_model_atomically_and_leaves_no_temp_files(model_copy: Path, monkeypatch) -> None:
+def test_save_replaces_the_model_atomically_and_leaves_no_temp_files(
+    model_copy: Path, monkeypatch
+) -> None:
     model = load_model(model_copy)
     before = (model_copy / MODEL_FILE).read_bytes()
 
@@ -114,7 +124,9 @@ def test_save_replaces_the_model_atomically_and_leaves_no_temp_files(model_copy:
     assert not [p for p in os.listdir(model_copy) if p.endswith(".tmp")]
 
 
-def test_ensure_model_trains_when_the_model_is_missing(judge_model_dir: Path, tmp_path: Path, monkeypatch) -> None:
+def test_ensure_model_trains_when_the_model_is_missing(
+    judge_model_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
     calls = []
 
     def fake_train_all(labels_dir, out_dir, **kwargs):

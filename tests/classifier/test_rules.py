@@ -19,10 +19,19 @@ from classifier.text import clean_text, split_sentences
 FIXTURES = json.loads((Path(__file__).parent / "fixtures/scam_sentences.json").read_text("utf-8"))
 
 EMPLOYERS = [
-    {"key": "mercor", "name": "Mercor", "aliases": [], "domains": ["mercor.com", "work.mercor.com"]},
+    {
+        "key": "mercor",
+        "name": "Mercor",
+        "aliases": [],
+        "domains": ["mercor.com", "work.mercor.com"],
+    },
     {"key": "outlier", "name": "Outlier", "aliases": ["Outlier AI"], "domains": ["outlier.ai"]},
-    {"key": "dataannotation", "name": "DataAnnotation", "aliases": ["Data Annotation"],
-     "domains": ["dataannotation.tech"]},
+    {
+        "key": "dataannotation",
+        "name": "DataAnnotation",
+        "aliases": ["Data Annotation"],
+        "domains": ["dataannotation.tech"],
+    },
 ]
 
 
@@ -46,11 +55,16 @@ def test_split_sentences_keeps_abbreviations_and_splits_bullets() -> None:
 
 def test_split_sentences_breaks_glued_html_sentences() -> None:
     assert split_sentences("We employ 28,000 people in 30 countries.Go to our site") == [
-        "We employ 28,000 people in 30 countries.", "Go to our site"]
+        "We employ 28,000 people in 30 countries.",
+        "Go to our site",
+    ]
 
 
 def test_clean_text_unescapes_html_and_collapses_space() -> None:
-    assert clean_text("&lt;p&gt;Pay:&nbsp;$40/hr&lt;/p&gt;\r\n\r\n  Remote\x00") == "Pay: $40/hr\nRemote"
+    assert (
+        clean_text("&lt;p&gt;Pay:&nbsp;$40/hr&lt;/p&gt;\r\n\r\n  Remote\x00")
+        == "Pay: $40/hr\nRemote"
+    )
 
 
 def test_clean_text_accepts_none_bytes_and_objects() -> None:
@@ -75,10 +89,16 @@ def test_binary_garbage_never_crashes() -> None:
     assert isinstance(find_red_flags({"description": garbage.decode("latin-1")}), list)
 
 
-@pytest.mark.parametrize("listing", [
-    {}, {"description": None}, {"title": "", "company": None, "url": None, "apply_url": ""},
-    {"description": "   \n\n  "}, {"company": 12, "description": ["not", "text"]},
-])
+@pytest.mark.parametrize(
+    "listing",
+    [
+        {},
+        {"description": None},
+        {"title": "", "company": None, "url": None, "apply_url": ""},
+        {"description": "   \n\n  "},
+        {"company": 12, "description": ["not", "text"]},
+    ],
+)
 def test_empty_or_missing_fields_give_no_flags(listing: dict) -> None:
     assert find_red_flags(listing) == []
 
@@ -90,25 +110,45 @@ def test_one_rule_per_taxonomy_flag() -> None:
 # ---------------------------------------------------------------- each flag raised, with its sentence
 
 SCAM_SENTENCES = [
-    ("pay-to-apply", "A refundable registration fee of $45 is required before your training starts."),
+    (
+        "pay-to-apply",
+        "A refundable registration fee of $45 is required before your training starts.",
+    ),
     ("pay-to-apply", "New hires must purchase the starter software from our approved vendor."),
     ("deposit-to-unlock", "Deposit 100 USDT to unlock the next set of tasks."),
-    ("deposit-to-unlock", "Your account shows a negative balance, recharge it to withdraw your commission."),
-    ("off-platform-contact", "Add our hiring manager on WhatsApp +1 (555) 201-7788 for a quick chat interview."),
+    (
+        "deposit-to-unlock",
+        "Your account shows a negative balance, recharge it to withdraw your commission.",
+    ),
+    (
+        "off-platform-contact",
+        "Add our hiring manager on WhatsApp +1 (555) 201-7788 for a quick chat interview.",
+    ),
     ("off-platform-contact", "The interview will be conducted via Google Hangouts."),
     ("sensitive-info-early", "Send a copy of your ID and your SSN to apply."),
-    ("sensitive-info-early", "Include your bank account details and date of birth with your resume."),
+    (
+        "sensitive-info-early",
+        "Include your bank account details and date of birth with your resume.",
+    ),
     ("too-good-to-be-true", "Earn $300 per day from home, no experience needed!"),
     ("too-good-to-be-true", "Guaranteed income of $1,500 every week for simple rating tasks."),
     ("unnamed-employer", "Our client, a leading tech company, is hiring remote AI raters."),
-    ("money-mule", "Receive parcels at your home address and reship them to our international customers."),
-    ("money-mule", "Accept customer payments into your personal bank account and transfer the rest via Western Union."),
+    (
+        "money-mule",
+        "Receive parcels at your home address and reship them to our international customers.",
+    ),
+    (
+        "money-mule",
+        "Accept customer payments into your personal bank account and transfer the rest via Western Union.",
+    ),
     ("urgency", "Limited spots available - reply within 24 hours to secure your place."),
 ]
 
 
 @pytest.mark.parametrize(("flag", "sentence"), SCAM_SENTENCES)
-def test_scam_sentence_raises_its_flag_with_the_sentence_as_evidence(flag: str, sentence: str) -> None:
+def test_scam_sentence_raises_its_flag_with_the_sentence_as_evidence(
+    flag: str, sentence: str
+) -> None:
     found = flags_of(f"Remote AI rater wanted.\n{sentence}\nThank you.")
     assert found.get(flag) == sentence
 
@@ -120,14 +160,17 @@ def test_telegram_starter_kit_message_raises_off_platform_and_pay_to_apply() -> 
     assert found["pay-to-apply"] == sentence
 
 
-@pytest.mark.parametrize("case", [c for c in FIXTURES["emscad_fraud"] if c["flag"]], ids=lambda c: c["job_id"])
+@pytest.mark.parametrize(
+    "case", [c for c in FIXTURES["emscad_fraud"] if c["flag"]], ids=lambda c: c["job_id"]
+)
 def test_real_emscad_fraud_sentence_raises_its_flag(case: dict) -> None:
     assert flags_of(case["text"]).get(case["flag"]) == case["text"]
 
 
 def test_telegram_link_is_off_platform_contact() -> None:
     assert flags_of("Join via t.me/outlier_tasks_hr today")["off-platform-contact"] == (
-        "Join via t.me/outlier_tasks_hr today")
+        "Join via t.me/outlier_tasks_hr today"
+    )
 
 
 # ---------------------------------------------------------------- not raised by legitimate platform text
@@ -139,8 +182,14 @@ LEGIT_SENTENCES = [
     ("deposit-to-unlock", "Complete the starter assessment to unlock higher-paying projects."),
     ("deposit-to-unlock", "Earnings are paid weekly via direct deposit or PayPal."),
     ("off-platform-contact", "Experience annotating WhatsApp-style chat conversations is a plus."),
-    ("sensitive-info-early", "After you accept an offer, you will verify your identity with a government-issued ID."),
-    ("sensitive-info-early", "We will never ask for your bank details or SSN during the application."),
+    (
+        "sensitive-info-early",
+        "After you accept an offer, you will verify your identity with a government-issued ID.",
+    ),
+    (
+        "sensitive-info-early",
+        "We will never ask for your bank details or SSN during the application.",
+    ),
     ("sensitive-info-early", "You will need a PayPal or Stripe account to receive payouts."),
     ("too-good-to-be-true", "Software Engineer: $75 – $150+ / hr, depending on task difficulty."),
     ("money-mule", "Fact-check model answers about Western Union fees and payment processing."),
@@ -150,7 +199,9 @@ LEGIT_SENTENCES = [
 
 @pytest.mark.parametrize(("flag", "sentence"), LEGIT_SENTENCES)
 def test_legitimate_platform_sentence_does_not_raise(flag: str, sentence: str) -> None:
-    assert flag not in flags_of(sentence, company="Outlier", apply_url="https://app.outlier.ai/apply")
+    assert flag not in flags_of(
+        sentence, company="Outlier", apply_url="https://app.outlier.ai/apply"
+    )
 
 
 @pytest.mark.parametrize("case", FIXTURES["legit_platform"], ids=lambda c: c["source"][-30:])
@@ -164,9 +215,13 @@ def test_real_emscad_negation_raises_no_pay_to_apply() -> None:
 
 
 def test_generic_company_field_is_unnamed_employer_but_a_named_platform_client_is_not() -> None:
-    assert flags_of("Rate AI answers.", company="Confidential")["unnamed-employer"] == "Company: Confidential"
+    assert (
+        flags_of("Rate AI answers.", company="Confidential")["unnamed-employer"]
+        == "Company: Confidential"
+    )
     assert "unnamed-employer" not in flags_of(
-        "Our client, a leading AI lab, needs reviewers.", company="Mercor")
+        "Our client, a leading AI lab, needs reviewers.", company="Mercor"
+    )
 
 
 def test_hourly_expert_pay_with_part_time_is_not_too_good() -> None:
@@ -177,25 +232,35 @@ def test_hourly_expert_pay_with_part_time_is_not_too_good() -> None:
 
 
 def test_known_company_with_apply_link_on_other_domain_is_impersonation() -> None:
-    found = flags_of("Rate AI answers.", company="Outlier", apply_url="https://outlier-jobs.example.net/apply")
+    found = flags_of(
+        "Rate AI answers.", company="Outlier", apply_url="https://outlier-jobs.example.net/apply"
+    )
     assert found["impersonation"] == "https://outlier-jobs.example.net/apply"
 
 
 def test_known_company_with_own_domain_link_is_not_impersonation() -> None:
-    found = flags_of("Rate AI answers.", company="Outlier",
-                     apply_url="https://app.outlier.ai/en/expert/opportunities/123")
+    found = flags_of(
+        "Rate AI answers.",
+        company="Outlier",
+        apply_url="https://app.outlier.ai/en/expert/opportunities/123",
+    )
     assert "impersonation" not in found
 
 
 def test_ats_hosted_posting_of_known_company_is_not_impersonation() -> None:
-    found = flags_of("Rate AI answers. Questions: acquisition-latam@outlier.ai", company="Outlier",
-                     url="https://job-boards.greenhouse.io/outlier/jobs/123")
+    found = flags_of(
+        "Rate AI answers. Questions: acquisition-latam@outlier.ai",
+        company="Outlier",
+        url="https://job-boards.greenhouse.io/outlier/jobs/123",
+    )
     assert "impersonation" not in found
 
 
 def test_recruiting_on_behalf_of_known_platform_from_other_domain_is_impersonation() -> None:
-    found = flags_of("We are recruiting for DataAnnotation. Register at https://da-workers.example.org/join now.",
-                     company="Remote Talent Ltd")
+    found = flags_of(
+        "We are recruiting for DataAnnotation. Register at https://da-workers.example.org/join now.",
+        company="Remote Talent Ltd",
+    )
     assert found["impersonation"] == "Register at https://da-workers.example.org/join now."
 
 
@@ -205,7 +270,9 @@ def test_gmail_recruiter_is_impersonation() -> None:
 
 
 def test_lookalike_domain_of_known_platform_is_impersonation_without_company() -> None:
-    assert "impersonation" in flags_of("Apply today at dataannotation-tech-jobs.com for $40/hr tasks.")
+    assert "impersonation" in flags_of(
+        "Apply today at dataannotation-tech-jobs.com for $40/hr tasks."
+    )
 
 
 # ---------------------------------------------------------------- decide_verdict
@@ -215,23 +282,26 @@ def flag(name: str) -> RedFlag:
     return RedFlag(flag=name, evidence="...")
 
 
-@pytest.mark.parametrize(("score", "flags", "verdict"), [
-    (0.0, [], "clean"),
-    (0.5, [], "clean"),
-    (0.79, [], "clean"),
-    (0.8, [], "review"),
-    (0.99, [], "review"),
-    (0.1, [flag("urgency")], "review"),
-    (0.7, [flag("urgency")], "flagged"),
-    (0.1, [flag("urgency"), flag("unnamed-employer")], "flagged"),
-    (0.1, [flag("urgency"), flag("urgency")], "review"),
-    (0.0, [flag("pay-to-apply")], "flagged"),
-    (0.0, [flag("deposit-to-unlock")], "flagged"),
-    (0.0, [flag("money-mule")], "flagged"),
-    (0.0, [flag("impersonation")], "flagged"),
-    (0.0, [flag("sensitive-info-early")], "flagged"),
-    (float("nan"), [], "clean"),
-])
+@pytest.mark.parametrize(
+    ("score", "flags", "verdict"),
+    [
+        (0.0, [], "clean"),
+        (0.5, [], "clean"),
+        (0.79, [], "clean"),
+        (0.8, [], "review"),
+        (0.99, [], "review"),
+        (0.1, [flag("urgency")], "review"),
+        (0.7, [flag("urgency")], "flagged"),
+        (0.1, [flag("urgency"), flag("unnamed-employer")], "flagged"),
+        (0.1, [flag("urgency"), flag("urgency")], "review"),
+        (0.0, [flag("pay-to-apply")], "flagged"),
+        (0.0, [flag("deposit-to-unlock")], "flagged"),
+        (0.0, [flag("money-mule")], "flagged"),
+        (0.0, [flag("impersonation")], "flagged"),
+        (0.0, [flag("sensitive-info-early")], "flagged"),
+        (float("nan"), [], "clean"),
+    ],
+)
 def test_decide_verdict_table(score: float, flags: list[RedFlag], verdict: str) -> None:
     assert decide_verdict(score, flags) == verdict
 
@@ -239,22 +309,45 @@ def test_decide_verdict_table(score: float, flags: list[RedFlag], verdict: str) 
 def test_a_job_board_page_of_a_known_platform_is_not_impersonation():
     # The real Himalayas listing of a Mercor job: its only link is the board's own page.
     board_page = "https://himalayas.app/companies/mercor/jobs/audio-engineer-fully-remote-upto-14-hr-6932578128"
-    listing = {"title": "Audio Engineer", "company": "Mercor", "description": "Fully remote.", "url": board_page, "apply_url": board_page}
-    employers = [{"key": "mercor", "name": "Mercor", "aliases": [], "domains": ["mercor.com", "work.mercor.com"]}]
+    listing = {
+        "title": "Audio Engineer",
+        "company": "Mercor",
+        "description": "Fully remote.",
+        "url": board_page,
+        "apply_url": board_page,
+    }
+    employers = [
+        {
+            "key": "mercor",
+            "name": "Mercor",
+            "aliases": [],
+            "domains": ["mercor.com", "work.mercor.com"],
+        }
+    ]
     assert [f.flag for f in find_red_flags(listing, employers)] == []
 
 
 # --- speed rewrites keep their answers (bench/rules_equivalence.py checks whole listings) ---
+
 
 def _fuzz_texts(vocabulary: str, n: int, seed: int) -> list[str]:
     """Random sentences from the words of a pattern, with its punctuation and odd spacing."""
     import random
     import re
 
-    words = sorted(set(re.findall(r"[a-z']+|[*(\[)\]!$%]", vocabulary))) + ["24", "3", ".", ",", "\n", "  "]
+    words = sorted(set(re.findall(r"[a-z']+|[*(\[)\]!$%]", vocabulary))) + [
+        "24",
+        "3",
+        ".",
+        ",",
+        "\n",
+        "  ",
+    ]
     rng = random.Random(seed)
-    return [" ".join(rng.choice(words) for _ in range(rng.randint(1, 14))).replace(" \n ", "\n")
-            for _ in range(n)]
+    return [
+        " ".join(rng.choice(words) for _ in range(rng.randint(1, 14))).replace(" \n ", "\n")
+        for _ in range(n)
+    ]
 
 
 def test_urgency_guard_keeps_every_match() -> None:
@@ -262,7 +355,13 @@ def test_urgency_guard_keeps_every_match() -> None:
 
     texts = _fuzz_texts(_URGENCY_PLAIN_RE.pattern, 4000, 1)
     texts += [item["text"].lower() for group in FIXTURES.values() for item in group]
-    texts += ["urgent", "*urgent*", "[urgent] hiring", "hiring urgently!", "first-come first-served"]
+    texts += [
+        "urgent",
+        "*urgent*",
+        "[urgent] hiring",
+        "hiring urgently!",
+        "first-come first-served",
+    ]
     for t in texts:
         plain = [m.span() for m in _URGENCY_PLAIN_RE.finditer(t)]
         assert [m.span() for m in _URGENCY_RE.finditer(t)] == plain, t
@@ -273,10 +372,14 @@ def test_claim_search_around_the_name_is_the_whole_text_search() -> None:
 
     from classifier.rules import _claim_re, _claims, build_context
 
-    base = _fuzz_texts("on behalf of recruiting for hiring for partnered with official authorized "
-                       "representing agent for recruiter at team at i am from we are with working for "
-                       "onboarding for this is the outlier ai outlier hr recruiter team support "
-                       "coordinator talent manager", 3000, 2)
+    base = _fuzz_texts(
+        "on behalf of recruiting for hiring for partnered with official authorized "
+        "representing agent for recruiter at team at i am from we are with working for "
+        "onboarding for this is the outlier ai outlier hr recruiter team support "
+        "coordinator talent manager",
+        3000,
+        2,
+    )
     for name in ("outlier", "outlier ai"):
         rx = _claim_re(name)
         plain = re.compile(rx.pattern.split("(?:", 1)[1][:-1])  # without the zero-width guard

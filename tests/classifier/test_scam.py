@@ -52,7 +52,9 @@ def test_load_emscad_training_reads_all_rows_with_binary_labels(training) -> Non
 
 
 def test_preprocess_lowercases_and_drops_punctuation_and_stopwords() -> None:
-    out = preprocess_like_emscad("We are HIRING: Data-Entry Clerks (remote)! You'll earn $500/week, e.g. at home.")
+    out = preprocess_like_emscad(
+        "We are HIRING: Data-Entry Clerks (remote)! You'll earn $500/week, e.g. at home."
+    )
     assert out == out.lower()
     assert not set(out) & set(string.punctuation)
     assert not set(out.split()) & NLTK_ENGLISH_STOPWORDS
@@ -62,7 +64,10 @@ def test_preprocess_lowercases_and_drops_punctuation_and_stopwords() -> None:
 def test_preprocess_keeps_the_training_scripts_quirks() -> None:
     # "n't" -> " not" (a stop word) leaves "ca"; "cause" inside "because" is replaced too.
     assert preprocess_like_emscad("You can't apply because") == "ca apply bebecause"
-    assert preprocess_like_emscad("Visit https://example.com/jobs at 10:30") == "visit example com jobs 10:30"
+    assert (
+        preprocess_like_emscad("Visit https://example.com/jobs at 10:30")
+        == "visit example com jobs 10:30"
+    )
     assert preprocess_like_emscad("Mail #EMAIL_abc123# or #URL_def456#") == "mail"
 
 
@@ -76,7 +81,10 @@ def test_preprocess_and_listing_mapping_accept_empty_input() -> None:
     assert preprocess_like_emscad(None) == ""
     assert preprocess_like_emscad("") == ""
     assert listing_to_emscad_text({}) == ""
-    assert listing_to_emscad_text({"title": "AI Rater", "description": "Rate answers."}) == "rate answers ai rater"
+    assert (
+        listing_to_emscad_text({"title": "AI Rater", "description": "Rate answers."})
+        == "rate answers ai rater"
+    )
 
 
 def test_feature_helpers_bound_and_accept_none() -> None:
@@ -90,7 +98,9 @@ def test_feature_helpers_bound_and_accept_none() -> None:
 def test_pipeline_fits_on_a_slice_and_returns_probabilities(training) -> None:
     texts, labels = small_slice(training)
     model = build_scam_pipeline(random_state=0).fit(texts, labels)
-    proba = model.predict_proba(texts[:20] + ["", "work from home earn cash daily no experience"])[:, 1]
+    proba = model.predict_proba(texts[:20] + ["", "work from home earn cash daily no experience"])[
+        :, 1
+    ]
     assert proba.shape == (22,)
     assert np.all((proba >= 0.0) & (proba <= 1.0))
 
