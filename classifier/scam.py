@@ -445,6 +445,18 @@ def make_features(
     return FeatureUnion(parts)
 
 
+def _soft_vote(random_state: int) -> VotingClassifier:
+    """Logistic regression and a sigmoid-calibrated linear SVM, probabilities averaged."""
+    svm = LinearSVC(C=1.0, class_weight="balanced", random_state=random_state, max_iter=10000)
+    return VotingClassifier(
+        [
+            ("lr", LogisticRegression(C=30, max_iter=5000)),
+            ("svm", CalibratedClassifierCV(svm, method="sigmoid", cv=5)),
+        ],
+        voting="soft",
+    )
+
+
 def build_scam_pipeline(random_state: int = 0, variant: str = "default") -> Pipeline:
     """The scam model: fit on preprocessed texts; predict_proba[:, 1] is the scam probability.
 
@@ -457,46 +469,10 @@ def build_scam_pipeline(random_state: int = 0, variant: str = "default") -> Pipe
     """
     if variant == "default":
         feats = make_features()
-        clf: Any = VotingClassifier(
-            [
-                ("lr", LogisticRegression(C=30, max_iter=5000)),
-                (
-                    "svm",
-                    CalibratedClassifierCV(
-                        LinearSVC(
-                            C=1.0,
-                            class_weight="balanced",
-                            random_state=random_state,
-                            max_iter=10000,
-                        ),
-                        method="sigmoid",
-                        cv=5,
-                    ),
-                ),
-            ],
-            voting="soft",
-        )
+        clf: Any = _soft_vote(random_state)
     elif variant in ("hash_union", "hash_joint"):
         feats = make_hashed_features(joint=variant == "hash_joint")
-        clf = VotingClassifier(
-            [
-                ("lr", LogisticRegression(C=30, max_iter=5000)),
-                (
-                    "svm",
-                    CalibratedClassifierCV(
-                        LinearSVC(
-                            C=1.0,
-                            class_weight="balanced",
-                            random_state=random_state,
-                            max_iter=10000,
-                        ),
-                        method="sigmoid",
-                        cv=5,
-                    ),
-                ),
-            ],
-            voting="soft",
-        )
+        clf = _soft_vote(random_state)
     elif variant == "lr":
         feats, clf = make_features(), LogisticRegression(C=30, max_iter=5000)
     elif variant == "svm_sigmoid":
