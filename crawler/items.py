@@ -27,9 +27,8 @@ class JobListing(scrapy.Item):
     company = scrapy.Field()  # employer name as posted (the platform, for marketplaces)
     client = scrapy.Field()  # the end client named by a marketplace posting, if any
     description_html = scrapy.Field()  # description as HTML (entity-escaped HTML is fine)
-    description = (
-        scrapy.Field()
-    )  # description as plain text (set by the spider only when the source gives text)
+    # Plain text: from the spider when the source gives text; normalized to clean text.
+    description = scrapy.Field()
     location_raw = scrapy.Field()  # location text as posted, e.g. "Remote (US only)"
     countries_raw = scrapy.Field()  # list of country names/codes the source gives explicitly
     remote_raw = scrapy.Field()  # the source's own remote flag/label, if any (bool or text)
@@ -47,7 +46,6 @@ class JobListing(scrapy.Item):
 
     # --- normalized (NormalizePipeline) ---
     id = scrapy.Field()  # "<source>:<source_id>"
-    description_text = scrapy.Field()  # clean text, paragraphs kept
     remote_scope = scrapy.Field()  # worldwide | countries | regions | hybrid | onsite | unknown
     countries = scrapy.Field()  # list of ISO 3166-1 alpha-2 codes eligible, [] when unknown
     regions = scrapy.Field()  # list of region / time-zone labels ("EMEA", "UTC-5..UTC+1")

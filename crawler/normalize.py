@@ -703,14 +703,6 @@ def canonical_url(url: str | None) -> str | None:
     )
 
 
-def normalize_title(title: str | None) -> str:
-    """A title reduced for comparison: lower case, no punctuation or seniority noise."""
-    text = (title or "").lower()
-    text = re.sub(r"\(.*?\)|\[.*?\]", " ", text)
-    text = re.sub(r"[^a-z0-9+#]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
 # ---------------------------------------------------------------- a whole listing
 
 _MAX_DESCRIPTION_CHARS = 100_000  # longer descriptions are cut: no real posting is longer
@@ -736,7 +728,6 @@ def normalize_listing(item: dict[str, Any]) -> dict[str, Any]:
     else:
         text = _tidy_text(_CONTROL_CHARS.sub(" ", str(text or "")))
     out["description"] = text[:_MAX_DESCRIPTION_CHARS]
-    out["description_text"] = out["description"]
     out.pop("description_html", None)
     pay = parse_pay(
         item.get("pay_text"),

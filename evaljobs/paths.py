@@ -22,11 +22,3 @@ def default_db_path() -> Path:
 
 def raw_dir() -> Path:
     return Path(os.environ.get("EVALJOBS_RAW_DIR", data_dir() / "raw"))
-
-
-def model_dir() -> Path:
-    return Path(os.environ.get("EVALJOBS_MODEL_DIR", data_dir() / "models"))
-
-
-def labels_dir() -> Path:
-    return PROJECT_ROOT / "data" / "labels"
