@@ -30,7 +30,7 @@ from pathlib import Path  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from classifier import judge_many  # noqa: E402
+from classifier import judge_many, scam_scores  # noqa: E402
 from classifier.features import prepare  # noqa: E402
 from classifier.persist import default_model_dir, ensure_model  # noqa: E402
 
@@ -132,15 +132,9 @@ def main() -> None:
     t_rules = clock() - t
     t_scam = 0.0
     if model.scam is not None:
-        from classifier.scam import listing_to_emscad_text
-
         t = clock()
         for i in range(0, len(docs), args.batch):
-            texts = [
-                listing_to_emscad_text({**d, "description": d["description"][:3_000]})[:1_500]
-                for d in docs[i : i + args.batch]
-            ]
-            model.scam.predict_proba(texts)
+            scam_scores(model, docs[i : i + args.batch])
         t_scam = clock() - t
     from classifier.languages import extract_languages
 

@@ -41,6 +41,7 @@ __all__ = [
     "ModelVersionError",
     "judge",
     "judge_many",
+    "scam_scores",
     "default_model",
     "clear_model_cache",
     "ensure_model",
@@ -99,12 +100,12 @@ def _prepare_safely(listing: Mapping[str, Any]) -> Doc:
         return prepare({})
 
 
-def _scam_scores(
-    model: Any, listings: Sequence[Mapping[str, Any]], docs: Sequence[Doc]
-) -> list[float]:
+def scam_scores(model: Any, docs: Sequence[Doc]) -> list[float]:
+    """The scam model's probability per prepared doc, scaled by how much text it had."""
     pipeline = getattr(model, "scam", None)
     if pipeline is None:
         return [0.0] * len(docs)
+    from classifier.fast import fast_predict_proba
     from classifier.scam import listing_to_emscad_text
 
     # Cut the raw description first (preprocessing drops about a third of the characters):
@@ -116,7 +117,7 @@ def _scam_scores(
         for doc in docs
     ]
     try:
-        probabilities = pipeline.predict_proba(texts)[:, 1]
+        probabilities = fast_predict_proba(pipeline, texts)[:, 1]
     except Exception:  # a scam-model failure must not lose the rest of the judgement
         return [0.0] * len(docs)
     return [
@@ -160,7 +161,7 @@ def judge_many(
     docs = [_prepare_safely(x) for x in listings]
     judgeable = [i for i, d in enumerate(docs) if _has_text(d)]
     outputs = dict(zip(judgeable, model.predict_docs([docs[i] for i in judgeable]), strict=True))
-    scam = _scam_scores(model, listings, docs)
+    scam = scam_scores(model, docs)
     version = getattr(model, "model_version", "")
     result: list[Judgement] = []
     for i, (listing, doc) in enumerate(zip(listings, docs, strict=True)):

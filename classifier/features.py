@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import ahocorasick
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -120,9 +121,10 @@ def select_body_short(docs: Sequence[Doc]) -> list[str]:
     return select_body(docs, cap=1_500)
 
 
-_HOUR_RE = re.compile(r"/\s*h(?:ou)?r|per\s+hour|hourly|an\s+hour|/hr", re.IGNORECASE)
-_YEAR_RE = re.compile(r"/\s*y(?:ea)?r|per\s+year|annual|/yr|per\s+annum|\d\s*k\b", re.IGNORECASE)
-_MONEY_RE = re.compile(r"[$€£]|\b(?:usd|eur|gbp)\b", re.IGNORECASE)
+# Matched against lower-cased text: a case-insensitive pattern costs ~2x in `re`.
+_HOUR_RE = re.compile(r"/\s*h(?:ou)?r|per\s+hour|hourly|an\s+hour|/hr")
+_YEAR_RE = re.compile(r"/\s*y(?:ea)?r|per\s+year|annual|/yr|per\s+annum|\d\s*k\b")
+_MONEY_RE = re.compile(r"[$€£]|\b(?:usd|eur|gbp)\b")
 _META_NAMES = (
     "has_description",
     "title_only",
@@ -139,7 +141,7 @@ def meta_features(docs: Sequence[Doc]) -> sparse.csr_matrix:
     rows = np.zeros((len(docs), len(_META_NAMES)), dtype=np.float32)
     for i, d in enumerate(docs):
         desc = d.get("description", "")
-        pay = d.get("pay_text", "") + " " + desc[:600]
+        pay = (d.get("pay_text", "") + " " + desc[:600]).lower()
         rows[i, 0] = bool(desc)
         rows[i, 1] = not desc
         rows[i, 2] = 0 < len(desc) < 400
@@ -271,9 +273,9 @@ DOMAIN_HINTS: dict[str, str] = {
     r"video game|photograph|animat",
 }
 HINT_DOMAINS: tuple[str, ...] = tuple(DOMAIN_HINTS)
+# Matched against the lower-cased title (the patterns are lower-case; IGNORECASE costs ~2x).
 _HINT_RE = re.compile(
-    "|".join(f"(?P<{name}>\\b(?:{pattern}))" for name, pattern in DOMAIN_HINTS.items()),
-    re.IGNORECASE,
+    "|".join(f"(?P<{name}>\\b(?:{pattern}))" for name, pattern in DOMAIN_HINTS.items())
 )
 _HINT_INDEX = {name: i for i, name in enumerate(HINT_DOMAINS)}
 
@@ -436,7 +438,25 @@ HINT_NAMES: tuple[str, ...] = (
     *(f"body_{k}" for k in BODY_CUES),
 )
 BODY_CUE_CHARS = 5_000  # the median posting is ~4,700 characters; the cost is linear in this
-_CUE_RES = [re.compile(r"\b(?:" + pattern + ")", re.IGNORECASE) for pattern in TITLE_CUES.values()]
+_CUE_RES = [re.compile(r"\b(?:" + pattern + ")") for pattern in TITLE_CUES.values()]
+
+
+def _phrase_automaton(groups: Mapping[str, Sequence[str]]) -> ahocorasick.Automaton:
+    """One Aho-Corasick automaton over every group's phrases, each mapped to the indexes of
+    the groups that list it: one C pass over a text finds them all (the same plain substring
+    matches as `phrase in text`, ~5x faster than testing ~100 phrases one by one)."""
+    owners: dict[str, list[int]] = {}
+    for k, phrases in enumerate(groups.values()):
+        for phrase in phrases:
+            owners.setdefault(phrase, []).append(k)
+    automaton = ahocorasick.Automaton()
+    for phrase, groups_of_phrase in owners.items():
+        automaton.add_word(phrase, (phrase, tuple(groups_of_phrase)))
+    automaton.make_automaton()
+    return automaton
+
+
+_BODY_CUE_AUTOMATON = _phrase_automaton(BODY_CUES)
 
 
 def domain_hints(docs: Sequence[Doc]) -> sparse.csr_matrix:
@@ -454,20 +474,26 @@ def domain_hints(docs: Sequence[Doc]) -> sparse.csr_matrix:
     rows = np.zeros((len(docs), len(HINT_NAMES)), dtype=np.float32)
     for i, d in enumerate(docs):
         title = d.get("title", "")
-        for match in _HINT_RE.finditer(title):
+        low_title = title.lower()
+        for match in _HINT_RE.finditer(low_title):
             rows[i, _HINT_INDEX[match.lastgroup]] = 1.0
         if languages_in_title(title):
             rows[i, n_domains] = 1.0
         for k, cue in enumerate(_CUE_RES):
-            if cue.search(title):
+            if cue.search(low_title):
                 rows[i, n_domains + 1 + k] = 1.0
         description = d.get("description", "")
         if description:
             low = description[:BODY_CUE_CHARS].lower()
-            for k, phrases in enumerate(BODY_CUES.values()):
-                # How many of the group's phrases occur (0..n), squashed: presence matters most.
-                hits = sum(phrase in low for phrase in phrases)
-                rows[i, body_start + k] = np.log1p(hits) / 2.0
+            # How many of each group's phrases occur (0..n), squashed: presence matters most.
+            found = {phrase: groups for _, (phrase, groups) in _BODY_CUE_AUTOMATON.iter(low)}
+            hits = [0] * len(BODY_CUES)
+            for groups in found.values():
+                for k in groups:
+                    hits[k] += 1
+            for k, count in enumerate(hits):
+                if count:
+                    rows[i, body_start + k] = np.log1p(count) / 2.0
     return sparse.csr_matrix(rows)
 
 

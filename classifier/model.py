@@ -21,17 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
+from classifier.fast import fast_transform
 from classifier.features import Doc
 from classifier.judgement import DOMAINS
 
@@ -310,33 +309,6 @@ def _ovr_matrices(
     return W, b
 
 
-def _fast_transform(step: Any, docs: list, cache: dict[int, Any]) -> Any:
-    """What `step.transform(docs)` computes, without sklearn's wrappers; cached per object."""
-    key = id(step)
-    if key in cache:
-        return cache[key]
-    if isinstance(step, FeatureUnion):
-        weights = step.transformer_weights or {}
-        blocks = []
-        for name, part in step.transformer_list:
-            if part in ("drop", None):
-                continue
-            weight = weights.get(name, 1.0)
-            block = _fast_transform(part, docs, cache)
-            blocks.append(block if weight == 1.0 else block * weight)
-        result = sparse.hstack(blocks).tocsr()
-    elif isinstance(step, Pipeline):
-        result = docs
-        for _, part in step.steps:
-            result = _fast_transform(part, result, {})
-    elif isinstance(step, FunctionTransformer) and not step.validate:
-        result = step.func(docs, **(step.kw_args or {}))
-    else:
-        result = step.transform(docs)
-    cache[key] = result
-    return result
-
-
 @dataclass
 class JudgeModel:
     """Everything `judge()` needs, pickled as one file (see persist.py)."""
@@ -417,7 +389,7 @@ class JudgeModel:
         def features(pipe: Pipeline) -> Any:
             # The pipelines share one fitted FeatureUnion (some wrap it with extra features):
             # each distinct transformer runs once per batch.
-            return _fast_transform(pipe.steps[0][1], docs, cache)
+            return fast_transform(pipe.steps[0][1], docs, cache)
 
         X = features(self.relevance)
         if heads is not None:

@@ -101,12 +101,15 @@ _SPACED: tuple[str, ...] = (
 # stays one token, as in the training text), and the remaining typographic quotes.
 _SPLIT_OFF = ";@#$%&?!*()[]{}<>«»„"
 _COLON_RE = re.compile(r":(?!\d)")
-# One C-level pass for all single-character work: the script's replaced characters become a
-# space, the characters word_tokenize splits off get spaces around them.
-_TRANSLATE = str.maketrans(
-    {**{c: " " for c in _SPACED if len(c) == 1}, **{c: f" {c} " for c in _SPLIT_OFF}}
+# The single-character work in C. Every ASCII character above (replaced or split off) becomes
+# a space through one bytes.translate: a split-off character would be a one-character token,
+# and all of them are punctuation the stop list drops. The few non-ASCII ones are replaced
+# only when present; «»„ are not punctuation to the stop list, so they stay tokens.
+_ASCII_TO_SPACE = bytes(
+    ord(" ") if c < 128 and chr(c) in set(_SPACED) | set(_SPLIT_OFF) else c for c in range(256)
 )
-_MULTISPACE_RE = re.compile(r"\s+")
+_NON_ASCII_SPACED: tuple[str, ...] = tuple(c for c in _SPACED if len(c) == 1 and not c.isascii())
+_NON_ASCII_SPLIT_OFF: tuple[str, ...] = tuple(c for c in _SPLIT_OFF if not c.isascii())
 # word_tokenize splits these words; both halves of "cannot" are stop words, "gonna" -> "gon na".
 _SPLIT_WORDS = {
     "cannot": "can not",
@@ -150,7 +153,18 @@ def preprocess_like_emscad(text: Any) -> str:
         s = s.replace("http", " ")
     if "://" in s:
         s = s.replace("://", " ")
-    s = s.translate(_TRANSLATE)
+    s = (
+        s.encode("utf-8", "surrogatepass")
+        .translate(_ASCII_TO_SPACE)
+        .decode("utf-8", "surrogatepass")
+    )
+    if not s.isascii():
+        for char in _NON_ASCII_SPACED:
+            if char in s:
+                s = s.replace(char, " ")
+        for char in _NON_ASCII_SPLIT_OFF:
+            if char in s:
+                s = s.replace(char, f" {char} ")
     if ":" in s:
         s = _COLON_RE.sub(" : ", s)
     tokens = s.split()

@@ -1,0 +1,260 @@
+"""Fast paths for fitted scikit-learn transformers: the same numbers, a fraction of the cost.
+
+`fast_transform` computes what a fitted FeatureUnion / Pipeline of the project's features
+returns for a batch, without sklearn's per-call wrappers, running each shared transformer
+once per batch; inside it, fitted TfidfVectorizers go through `CompiledTfidf`.
+
+A fitted TfidfVectorizer's transform, computed without its per-n-gram Python loop:
+
+scikit-learn's CountVectorizer looks every n-gram of every document up in a Python dict and
+builds each bigram as a new string; for the judge that loop was most of the cost of the
+word and character n-gram features. `CompiledTfidf` turns a *fitted* vectorizer's vocabulary
+into lookup tables once, then per batch: one regex (or str.split) per document, one dict
+lookup per token (per distinct word for character n-grams, cached), and numpy for bigrams
+and counting. The count matrix it builds is the one `_count_vocab` builds (same columns,
+same counts, sorted indices, the vectorizer's dtype), and the vectorizer's own fitted
+TfidfTransformer finishes it, so the result is the vectorizer's `transform` exactly.
+
+Only the analyzers the project fits are compiled (word with a token pattern and 1-2-grams,
+char_wb); `compile_tfidf` returns None for anything else and callers use sklearn's path.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Sequence
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+# Distinct words whose character n-gram columns are remembered (per vectorizer); a crawl
+# sees a few tens of thousands of distinct title words, so this bounds memory, not hits.
+WORD_CACHE_SIZE = 200_000
+
+# Token patterns that, on ASCII text, are "runs of [A-Za-z0-9_]" (with a least length): there
+# a bytes.translate to spaces and str.split tokenise in C, ~3x faster than the regex.
+_SPLITTABLE_PATTERNS: dict[str, int] = {r"(?u)\b\w\w+\b": 2, r"(?u)\b\w+\b": 1}
+_ASCII_NON_WORD_TO_SPACE = bytes(
+    c if c < 128 and (chr(c).isalnum() or c == ord("_")) else ord(" ") for c in range(256)
+)
+
+
+def _ascii_word_runs(text: str) -> list[str]:
+    """Runs of [A-Za-z0-9_] of an ASCII string (what \\w+ finds there)."""
+    return text.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE).decode("ascii").split()
+
+
+def _supported(vec: Any) -> bool:
+    return (
+        type(vec) is TfidfVectorizer
+        and hasattr(vec, "vocabulary_")
+        and hasattr(vec, "_tfidf")
+        and vec.input == "content"
+        and vec.preprocessor is None
+        and vec.tokenizer is None
+        and vec.strip_accents is None
+        and not vec.binary
+        and (
+            (
+                vec.analyzer == "word"
+                and vec.stop_words is None
+                and tuple(vec.ngram_range) in ((1, 1), (1, 2))
+                and re.compile(vec.token_pattern).groups == 0
+            )
+            or vec.analyzer == "char_wb"
+        )
+    )
+
+
+class CompiledTfidf:
+    """Lookup tables for one fitted TfidfVectorizer; `transform` equals `vec.transform`."""
+
+    def __init__(self, vec: TfidfVectorizer) -> None:
+        self.vec = vec
+        self.lowercase = bool(vec.lowercase)
+        self.n_features = len(vec.vocabulary_)
+        self.dtype = vec.dtype
+        self.char_wb = vec.analyzer == "char_wb"
+        if self.char_wb:
+            self._word_cols: dict[str, np.ndarray] = {}
+            return
+        self.token_re = re.compile(vec.token_pattern)
+        self.bigrams = tuple(vec.ngram_range) == (1, 2)
+        # The split path is exact when every run counts as a token (least length 1), or when
+        # shorter runs cannot matter: no vocabulary term has one, and without bigrams they
+        # separate nothing.
+        least = _SPLITTABLE_PATTERNS.get(vec.token_pattern)
+        self.splittable = least == 1 or (least == 2 and not self.bigrams)
+        # Every token that appears in some vocabulary term gets an id; unigram columns and
+        # bigram columns are then looked up by id (a bigram as first_id * n_tokens + second_id).
+        token_ids: dict[str, int] = {}
+        pairs: list[tuple[str, ...]] = []
+        columns: list[int] = []
+        for term, column in vec.vocabulary_.items():
+            parts = tuple(term.split(" "))
+            for part in parts:
+                token_ids.setdefault(part, len(token_ids))
+            pairs.append(parts)
+            columns.append(column)
+        self.token_ids = token_ids
+        n_tokens = max(1, len(token_ids))
+        self.n_tokens = n_tokens
+        self.unigram_column = np.full(n_tokens, -1, dtype=np.int64)
+        keys: list[int] = []
+        key_columns: list[int] = []
+        for parts, column in zip(pairs, columns, strict=True):
+            if len(parts) == 1:
+                self.unigram_column[token_ids[parts[0]]] = column
+            else:
+                keys.append(token_ids[parts[0]] * n_tokens + token_ids[parts[1]])
+                key_columns.append(column)
+        order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
+        self.bigram_keys = np.asarray(keys, dtype=np.int64)[order]
+        self.bigram_columns = np.asarray(key_columns, dtype=np.int64)[order]
+
+    # --- counting ------------------------------------------------------------------------
+
+    def _word_cells(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        get = self.token_ids.get
+        findall = self.token_re.findall
+        splittable = self.splittable
+        ids: list[int] = []
+        lengths = np.zeros(len(docs), dtype=np.int64)
+        for i, doc in enumerate(docs):
+            if self.lowercase:
+                doc = doc.lower()
+            tokens = _ascii_word_runs(doc) if splittable and doc.isascii() else findall(doc)
+            lengths[i] = len(tokens)
+            ids.extend(map(get, tokens, repeat(-1)))
+        token_ids = np.asarray(ids, dtype=np.int64)
+        doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        known = token_ids >= 0
+        columns = self.unigram_column[token_ids[known]]
+        rows = doc_of[known]
+        keep = columns >= 0
+        rows, columns = rows[keep], columns[keep]
+        if self.bigrams and len(token_ids) > 1 and len(self.bigram_keys):
+            first, second = token_ids[:-1], token_ids[1:]
+            pair = (doc_of[:-1] == doc_of[1:]) & (first >= 0) & (second >= 0)
+            keys = first[pair] * self.n_tokens + second[pair]
+            at = np.minimum(np.searchsorted(self.bigram_keys, keys), len(self.bigram_keys) - 1)
+            found = self.bigram_keys[at] == keys
+            rows = np.concatenate([rows, doc_of[:-1][pair][found]])
+            columns = np.concatenate([columns, self.bigram_columns[at[found]]])
+        return rows, columns
+
+    def _columns_of_word(self, word: str) -> np.ndarray:
+        cached = self._word_cols.get(word)
+        if cached is None:
+            vocabulary = self.vec.vocabulary_
+            # sklearn's own n-gram maker on the one word (it pads it with spaces).
+            grams = self.vec._char_wb_ngrams(word)
+            cached = np.asarray([vocabulary[g] for g in grams if g in vocabulary], dtype=np.int64)
+            if len(self._word_cols) >= WORD_CACHE_SIZE:
+                self._word_cols.clear()
+            self._word_cols[word] = cached
+        return cached
+
+    def _char_wb_cells(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        pieces: list[np.ndarray] = []
+        lengths = np.zeros(len(docs), dtype=np.int64)
+        columns_of = self._columns_of_word
+        for i, doc in enumerate(docs):
+            words = (doc.lower() if self.lowercase else doc).split()
+            cols = [columns_of(w) for w in words]
+            lengths[i] = sum(len(c) for c in cols)
+            pieces.extend(cols)
+        columns = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+        rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        return rows, columns
+
+    def counts(self, docs: Sequence[str]) -> sparse.csr_matrix:
+        """The term-count matrix CountVectorizer.transform would return."""
+        rows, columns = self._char_wb_cells(docs) if self.char_wb else self._word_cells(docs)
+        X = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=self.dtype), (rows, columns)),
+            shape=(len(docs), self.n_features),
+            dtype=self.dtype,
+        )
+        X.sum_duplicates()
+        X.sort_indices()
+        return X
+
+    def transform(self, docs: Sequence[str]) -> sparse.csr_matrix:
+        return self.vec._tfidf.transform(self.counts(docs), copy=False)
+
+
+_COMPILED: weakref.WeakKeyDictionary[Any, CompiledTfidf | None] = weakref.WeakKeyDictionary()
+
+
+def compile_tfidf(vec: Any) -> CompiledTfidf | None:
+    """The compiled form of a fitted vectorizer (built once per object), or None when its
+    settings are not ones this module reproduces exactly."""
+    try:
+        return _COMPILED[vec]
+    except (KeyError, TypeError):
+        pass
+    compiled = CompiledTfidf(vec) if _supported(vec) else None
+    try:
+        _COMPILED[vec] = compiled
+    except TypeError:  # not weak-referenceable: compile every time (still correct)
+        pass
+    return compiled
+
+
+def fast_tfidf_transform(vec: Any, docs: Sequence[str]) -> Any:
+    """`vec.transform(docs)`, through the compiled tables when the vectorizer allows it."""
+    compiled = compile_tfidf(vec)
+    if compiled is None or any(not isinstance(d, str) for d in docs):
+        return vec.transform(docs)
+    return compiled.transform(docs)
+
+
+def fast_transform(step: Any, docs: Any, cache: dict[int, Any] | None = None) -> Any:
+    """What `step.transform(docs)` computes, without sklearn's wrappers (whose input checks
+    cost ~10 ms a call, the whole budget of a one-listing judge).
+
+    `cache` (per batch) makes a transformer object shared by several fitted pipelines run
+    once: the judge's relevance, role-type and domain models share one FeatureUnion.
+    """
+    if cache is None:
+        cache = {}
+    key = id(step)
+    if key in cache:
+        return cache[key]
+    if isinstance(step, FeatureUnion):
+        weights = step.transformer_weights or {}
+        blocks = []
+        for name, part in step.transformer_list:
+            if part in ("drop", None):
+                continue
+            weight = weights.get(name, 1.0)
+            block = fast_transform(part, docs, cache)
+            blocks.append(block if weight == 1.0 else block * weight)
+        result = sparse.hstack(blocks).tocsr()
+    elif isinstance(step, Pipeline):
+        result = docs
+        for _, part in step.steps:
+            result = fast_transform(part, result, {})
+    elif isinstance(step, FunctionTransformer) and not step.validate:
+        result = step.func(docs, **(step.kw_args or {}))
+    elif isinstance(step, TfidfVectorizer):
+        result = fast_tfidf_transform(step, docs)
+    else:
+        result = step.transform(docs)
+    cache[key] = result
+    return result
+
+
+def fast_predict_proba(pipeline: Pipeline, inputs: Any) -> np.ndarray:
+    """`pipeline.predict_proba(inputs)` with its transform steps run by `fast_transform`."""
+    X = inputs
+    for _, step in pipeline.steps[:-1]:
+        X = fast_transform(step, X, {})
+    return pipeline.steps[-1][1].predict_proba(X)

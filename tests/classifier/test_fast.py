@@ -1,0 +1,106 @@
+"""The fast paths: a compiled TfidfVectorizer and the union/pipeline transform give sklearn's
+exact numbers on real listing text (ASCII and not, HTML, empty)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from classifier.fast import compile_tfidf, fast_predict_proba, fast_transform
+from classifier.features import prepare, select_body, select_title
+from classifier.scam import listing_to_emscad_text
+
+LABELS = Path(__file__).resolve().parents[2] / "data/labels"
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[dict[str, str]]:
+    out = []
+    for name in ("remotewlb.jsonl", "fixtures.jsonl", "benture.jsonl"):
+        for line in (LABELS / name).read_text(encoding="utf-8").split("\n")[:150]:
+            if line.strip():
+                out.append(prepare(json.loads(line)))
+    # Non-ASCII words, typographic punctuation, underscores, digits, one-letter words, empty.
+    out.append(prepare({"title": "Évaluateur IA – français", "description": "Rédiger, noter…"}))
+    out.append(prepare({"title": "a b c_d 42 x", "description": "I/O: e-mail_me ’quoted’"}))
+    out.append(prepare({}))
+    return out
+
+
+def assert_same_matrix(a, b) -> None:
+    a, b = a.tocsr(), b.tocsr()
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert np.array_equal(a.indptr, b.indptr)
+    assert np.array_equal(a.indices, b.indices)
+    assert np.array_equal(a.data, b.data)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"ngram_range": (1, 1), "min_df": 2},
+        {"ngram_range": (1, 2), "sublinear_tf": True},
+        {"ngram_range": (1, 2), "token_pattern": r"(?u)\b\w+\b", "min_df": 2},
+        {"ngram_range": (1, 1), "max_features": 500, "dtype": np.float32},
+        {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True},
+    ],
+    ids=["unigrams", "bigrams", "bigrams-one-letter-tokens", "capped-float32", "char_wb"],
+)
+def test_compiled_vectorizer_gives_sklearns_exact_matrix(docs, settings) -> None:
+    fit_texts, new_texts = select_body(docs[::2]), select_body(docs[1::2])
+    vec = TfidfVectorizer(**settings).fit(fit_texts)
+    compiled = compile_tfidf(vec)
+    assert compiled is not None
+    assert_same_matrix(compiled.transform(new_texts), vec.transform(new_texts))
+
+
+def test_compiled_vectorizer_reads_preprocessed_scam_text_like_sklearn(docs) -> None:
+    texts = [listing_to_emscad_text(d) for d in docs]
+    vec = TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", min_df=2)
+    vec.fit(texts[::2])
+    assert_same_matrix(compile_tfidf(vec).transform(texts[1::2]), vec.transform(texts[1::2]))
+
+
+def test_vectorizer_settings_it_cannot_reproduce_are_left_to_sklearn(docs) -> None:
+    texts = select_title(docs)
+    assert compile_tfidf(TfidfVectorizer(stop_words="english").fit(texts)) is None
+    assert compile_tfidf(TfidfVectorizer(ngram_range=(1, 3)).fit(texts)) is None
+    assert compile_tfidf(TfidfVectorizer(analyzer="char").fit(texts)) is None
+    assert compile_tfidf(CountVectorizer().fit(texts)) is None
+
+
+def test_union_transform_and_probabilities_equal_the_pipelines(docs) -> None:
+    union = FeatureUnion(
+        [
+            (
+                "title",
+                Pipeline(
+                    [
+                        ("select", FunctionTransformer(select_title)),
+                        ("tfidf", TfidfVectorizer(ngram_range=(1, 2))),
+                    ]
+                ),
+            ),
+            (
+                "body",
+                Pipeline(
+                    [
+                        ("select", FunctionTransformer(select_body)),
+                        ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4))),
+                    ]
+                ),
+            ),
+        ],
+        transformer_weights={"title": 2.0},
+    )
+    labels = [i % 2 for i in range(len(docs))]
+    pipeline = Pipeline([("features", union), ("clf", LogisticRegression())]).fit(docs, labels)
+    assert_same_matrix(fast_transform(union, docs), union.transform(docs))
+    assert np.array_equal(fast_predict_proba(pipeline, docs), pipeline.predict_proba(docs))
