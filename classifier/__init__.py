@@ -53,16 +53,21 @@ _MODEL_LOCK = threading.Lock()
 # input, a pasted binary, a lone number).
 _MIN_LETTERS = 3
 _LETTER_RE = re.compile(r"[^\W\d_]")
-# The scam model reads at most this much preprocessed text: its cost is linear in length and
-# the opening of a posting carries its signs (the rules read everything). On EMSCAD (5-fold,
-# model fitted on full texts, scored on cut ones): F1 0.923 / 0.930 / 0.932 / 0.933 and AUC
-# 0.974 / 0.982 / 0.984 / 0.985 at 600 / 1,000 / 1,500 / 6,000 characters.
-_SCAM_CHARS = 1_500
-# EMSCAD's postings are long (5th percentile: ~70 words after preprocessing for real ones,
-# ~47 for frauds); on a title-only or two-line listing the model is outside what it learned and
-# calls most of them frauds. Its probability is therefore scaled by how much text it had, up
-# to this many preprocessed words: little text, little opinion (0.0 is "no opinion").
+
+
+# What the verdict makes of the scam model: EMSCAD's postings are long (median ~260 words for
+# real ones), and on a two-line listing the model leans to "fraud" (short texts are a fraud
+# sign there). Its probability counts in the verdict in proportion to how much description it
+# read, up to this many words: little text, little opinion. The reported scam_score stays the
+# model's calibrated probability.
 _SCAM_FULL_WORDS = 100
+# Asking the applicant for money is the scam itself (TAXONOMY §4); the EMSCAD model, trained on
+# 2012-2014 postings, has never seen a Telegram "starter-kit fee". A listing with one of these
+# signs gets scam_score = 1 - (1 - p) * (1 - MONEY_SIGN_WEIGHT), so the score rises with the
+# evidence. Neither sign fired on any of 349 legitimate platform postings nor on the EMSCAD
+# training file's legitimate postings (bench/RULES_EVAL.md).
+MONEY_SIGNS: frozenset[str] = frozenset({"pay-to-apply", "deposit-to-unlock"})
+MONEY_SIGN_WEIGHT = 0.9
 
 
 def default_model() -> Any:
@@ -100,29 +105,38 @@ def _prepare_safely(listing: Mapping[str, Any]) -> Doc:
         return prepare({})
 
 
+def scam_input(doc: Doc) -> str:
+    """The scam model's input for a prepared doc: its description's two ends (see
+    scam.listing_to_emscad_text), title and location, in the training file's form."""
+    from classifier.scam import listing_to_emscad_text
+
+    description = doc["description"]
+    end = doc.get("description_end")
+    if end:
+        description = f"{description} {end}"
+    return listing_to_emscad_text({**doc, "description": description})
+
+
 def scam_scores(model: Any, docs: Sequence[Doc]) -> list[float]:
-    """The scam model's probability per prepared doc, scaled by how much text it had."""
+    """The scam model's probability per prepared doc (0.0 for a listing with no description).
+
+    EMSCAD's postings all have a body; on a title-only listing the model is outside what it
+    learned (it calls nearly all of them frauds), so it gives no opinion there. Any
+    description, however short, gets the model's own probability: scaling short texts down
+    cost 0.003-0.05 fraud F1 on EMSCAD (a fifth of its frauds have under 100 words).
+    """
     pipeline = getattr(model, "scam", None)
     if pipeline is None:
         return [0.0] * len(docs)
     from classifier.fast import fast_predict_proba
-    from classifier.scam import listing_to_emscad_text
 
-    # Cut the raw description first (preprocessing drops about a third of the characters):
-    # preprocessing a whole posting only to keep its head would cost more than the model.
-    texts = [
-        listing_to_emscad_text({**doc, "description": doc["description"][: 2 * _SCAM_CHARS]})[
-            :_SCAM_CHARS
-        ]
-        for doc in docs
-    ]
+    texts = [scam_input(doc) for doc in docs]
     try:
         probabilities = fast_predict_proba(pipeline, texts)[:, 1]
     except Exception:  # a scam-model failure must not lose the rest of the judgement
         return [0.0] * len(docs)
     return [
-        float(p) * min(1.0, text.count(" ") / _SCAM_FULL_WORDS)
-        for p, text in zip(probabilities, texts, strict=True)
+        float(p) if doc["description"] else 0.0 for p, doc in zip(probabilities, docs, strict=True)
     ]
 
 
@@ -167,6 +181,11 @@ def judge_many(
     for i, (listing, doc) in enumerate(zip(listings, docs, strict=True)):
         out = outputs.get(i)
         flags = _red_flags(listing, doc, employers)
+        words = doc["description"].count(" ") + 1 if doc["description"] else 0
+        model_weight = min(1.0, words / _SCAM_FULL_WORDS)
+        score = scam[i]
+        if any(f.flag in MONEY_SIGNS for f in flags):
+            score = 1.0 - (1.0 - score) * (1.0 - MONEY_SIGN_WEIGHT)
         relevant = bool(out and out.relevant)
         languages = extract_languages(doc["title"], doc["description"]) if relevant else []
         result.append(
@@ -177,8 +196,8 @@ def judge_many(
                 domains=with_language_domain(out.domains, languages) if relevant else [],
                 languages=languages,
                 red_flags=flags,
-                verdict=decide_verdict(scam[i], flags),
-                scam_score=round(scam[i], 4),
+                verdict=decide_verdict(scam[i] * model_weight, flags),
+                scam_score=round(score, 4),
                 model_version=version,
                 missing_fields=missing_fields(doc),
             )

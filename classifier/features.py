@@ -36,6 +36,9 @@ FIELDS: tuple[str, ...] = ("title", "company", "description", "location", "pay_t
 # which need only the head of a posting (RAW_CAP), and the models only its first
 # DESCRIPTION_CAP characters, which say what the job is (the rest is benefits and legal text).
 RAW_CAP = 8_000
+# A description longer than RAW_CAP also keeps its last characters (as "description_end"): the
+# scam model reads a text's two ends, and EMSCAD-style texts put title and place at the end.
+END_CAP = 3_000
 DESCRIPTION_CAP = 3_000
 FIELD_CAP = 400
 
@@ -74,6 +77,8 @@ def prepare(listing: Mapping[str, Any] | Any) -> Doc:
     for name in FIELDS:
         value = raw_field(listing, name)
         doc[name] = _clean(value, RAW_CAP if name == "description" else FIELD_CAP)
+        if name == "description" and len(doc[name]) >= RAW_CAP and isinstance(value, str):
+            doc["description_end"] = clean_text(value[-2 * END_CAP :], END_CAP)
     return doc
 
 

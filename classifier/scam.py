@@ -209,19 +209,54 @@ def emscad_raw_text(record: dict[str, Any]) -> str:
     return text
 
 
-LISTING_DESCRIPTION_CHARS: int = 4_000
+# The model reads the first and the last ~1,000 preprocessed characters of a text (see
+# truncate_texts); a longer raw description is cut to its two ends first (preprocessing keeps
+# about two thirds of the characters), so the cost stays bounded and the tail still arrives.
+LISTING_DESCRIPTION_CHARS: int = 3_200
+# Characters the preprocessing always removes; text holding none of them (nor upper case nor a
+# stop word) is already in the training file's form.
+_REMOVED_CHARS: frozenset[str] = frozenset(".,;!?()\"'/|-")
+
+
+def is_preprocessed(text: str) -> bool:
+    """True for text already in the training file's form (lower-case tokens, no stop words,
+    no punctuation the preprocessing removes), such as a held-out EMSCAD row.
+
+    Such text must not be preprocessed again: the preprocessing is not idempotent (its
+    contraction table turns "because" into "bebecause" on every pass). Real postings always
+    hold stop words ("the", "and", "to"), so they are never taken for it.
+    """
+    if not text or not text.islower():
+        return False
+    tokens = text.split()
+    return NLTK_ENGLISH_STOPWORDS.isdisjoint(tokens) and _REMOVED_CHARS.isdisjoint(text)
+
+
+def _ends(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return text[:half] + " " + text[-half:]
 
 
 def listing_to_emscad_text(listing: dict[str, Any]) -> str:
     """Map one evaljobs listing (title, company, description, location, ...) to model input.
 
     Description first (EMSCAD's company_profile + description come first in the training
-    text), then title and location, as the training concatenation orders them.
+    text), then title and location, as the training concatenation orders them. A description
+    that is already preprocessed text (`is_preprocessed`) is used as it is.
     """
     description = listing.get("description")
-    if isinstance(description, str) and len(description) > LISTING_DESCRIPTION_CHARS:
-        # The model reads ~1,000 preprocessed characters from each end; more raw text is cost.
-        description = description[:LISTING_DESCRIPTION_CHARS]
+    if not isinstance(description, str):
+        description = None
+    elif is_preprocessed(description):
+        rest = preprocess_like_emscad(
+            emscad_raw_text({"title": listing.get("title"), "location": listing.get("location")})
+        )
+        text = _ends(description, 2 * MAX_MODEL_CHARS)
+        return f"{text} {rest}" if rest.strip() else text
+    else:
+        description = _ends(description, LISTING_DESCRIPTION_CHARS)
     record = {
         "description": description,
         "title": listing.get("title"),

@@ -120,3 +120,41 @@ def test_a_telegram_fee_sentence_raises_the_scam_score_and_adds_its_flags(judge_
         assert SCAM_SENTENCE in flags[name].evidence
     assert scam.verdict == "flagged"
     assert base.verdict == "clean"
+
+
+def _emscad_rows(n: int) -> list[str]:
+    from classifier.scam import load_emscad_training
+
+    texts, _ = load_emscad_training(
+        REPO / "data/labels/emscad/ericmiao_train_balanced_preprocessed.csv"
+    )
+    # Rows with only printable text: the judge drops invisible characters (zero-width spaces,
+    # private-use bullets) that some EMSCAD rows hold, which moves their 1,000-character cuts.
+    return [t for t in texts if t.isprintable()][:n]
+
+
+def test_a_preprocessed_emscad_posting_gets_the_scam_models_own_probability(judge_model) -> None:
+    texts = _emscad_rows(60)
+    expected = judge_model.scam.predict_proba(texts)[:, 1]
+    for text, probability in zip(texts, expected, strict=True):
+        result = judge({"description": text}, model=judge_model)
+        assert result.scam_score == pytest.approx(probability, abs=1e-4)
+
+
+def test_a_title_only_listing_gets_no_scam_opinion_from_the_model(judge_model) -> None:
+    result = judge({"title": "AI Rater", "company": "Unknown LLC"}, model=judge_model)
+    assert result.scam_score == 0.0
+    assert result.verdict == "clean"
+
+
+def test_a_short_real_posting_is_not_sent_to_review_by_the_model_alone(judge_model) -> None:
+    # The EMSCAD model leans to "fraud" on two-line texts; without a quoted sign, its score
+    # counts in the verdict only in proportion to the description's length.
+    listing = {
+        "title": "AI Trainer – Physics",
+        "company": "Acme Data Labs",
+        "description": "Write physics problems and grade AI answers. Remote, flexible hours.",
+    }
+    result = judge(listing, model=judge_model)
+    assert not result.red_flags
+    assert result.verdict == "clean"

@@ -7,6 +7,7 @@ file stays fast; the full-data CV lives in bench/cv_scam.py.
 from __future__ import annotations
 
 import csv
+import json
 import pickle
 import string
 from pathlib import Path
@@ -19,6 +20,7 @@ from classifier.scam import (
     build_scam_pipeline,
     cross_validate_scam,
     emscad_raw_text,
+    is_preprocessed,
     length_features,
     listing_to_emscad_text,
     load_emscad_training,
@@ -84,6 +86,22 @@ def test_preprocess_and_listing_mapping_accept_empty_input() -> None:
     assert (
         listing_to_emscad_text({"title": "AI Rater", "description": "Rate answers."})
         == "rate answers ai rater"
+    )
+
+
+def test_training_rows_are_recognised_as_preprocessed_and_real_postings_are_not(training) -> None:
+    assert all(is_preprocessed(t) for t in training[0] if t.strip())
+    labels = Path(__file__).resolve().parents[2] / "data/labels/remotewlb.jsonl"
+    postings = [json.loads(x) for x in labels.read_text(encoding="utf-8").split("\n") if x.strip()]
+    assert not any(is_preprocessed(p.get("description") or "") for p in postings)
+
+
+def test_an_already_preprocessed_description_is_not_preprocessed_again() -> None:
+    # A second pass would turn "because" into "bebecause" (the script's contraction quirk).
+    text = "bebecause remote data entry clerk earn weekly"
+    assert listing_to_emscad_text({"description": text}) == text
+    assert listing_to_emscad_text({"description": text, "title": "Data Clerk"}) == (
+        text + " data clerk"
     )
 
 
