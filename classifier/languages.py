@@ -13,8 +13,11 @@ Python (regular expressions compiled once) so it is cheap enough to run on every
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+
+import ahocorasick
 
 # Names (and a few native names / dialects) -> ISO 639-1. Dialects fold into their language
 # because the catalogue filters on the language a worker speaks.
@@ -179,15 +182,30 @@ _NEAR = 12
 _CANDIDATES = frozenset(_SINGLE) | _FIRST_OF_DOUBLE
 
 
+def _candidate_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for name in _CANDIDATES:
+        for form in (name.capitalize(), name.upper()):  # the forms _word_finder looks for
+            automaton.add_word(form, name)
+    automaton.make_automaton()
+    return automaton
+
+
+_CANDIDATE_AUTOMATON = _candidate_automaton()
+
+
 def _names(text: str) -> list[tuple[str, int, int]]:
     """(code, start, end) of every capitalised language name in the text, in order."""
-    # Fast path: findall runs in C; most texts name no language besides, at most, English.
-    words = {w.lower() for w in _WORD_RE.findall(text)}
-    present = words & _CANDIDATES
+    # Fast path: one Aho-Corasick pass says which names occur at all, capitalised or upper-case
+    # (as substrings: a superset of the words the finder below can match); most texts name no
+    # language besides, at most, English. Only those names are then searched as words.
+    present = {name for _, name in _CANDIDATE_AUTOMATON.iter(text)}
     if not present:
         return []
     found: list[tuple[str, int, int]] = []
     for match in _word_finder(frozenset(present)).finditer(text):
+        if not _WORD_RE.fullmatch(match.group(0)):  # a capitalised ASCII word, as before
+            continue
         word = match.group(0).lower()
         if word in _FIRST_OF_DOUBLE:
             nxt = _NEXT_WORD_RE.match(text, match.end())
@@ -272,6 +290,10 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "pt": frozenset("o a os as de e para com em é uma um por seu você nosso do da".split()),
     "it": frozenset("il lo la gli le di e per con in è una un del della tuo nostro che".split()),
 }
+_LANGUAGES_OF_WORD: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang, words in _FUNCTION_WORDS.items() if word in words)
+    for word in frozenset().union(*_FUNCTION_WORDS.values())
+}
 _TOKEN_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -280,7 +302,13 @@ def posting_language(title: str, description: str) -> str | None:
     tokens = _TOKEN_RE.findall(f"{title} {description[:600]}".lower())
     if len(tokens) < 4:
         return None
-    counts = {lang: sum(t in words for t in tokens) for lang, words in _FUNCTION_WORDS.items()}
+    # Occurrences of each language's function words: count the tokens once (Counter runs in
+    # C), then add up only the distinct function words present.
+    seen = Counter(tokens)
+    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for token in seen.keys() & _LANGUAGES_OF_WORD.keys():
+        for lang in _LANGUAGES_OF_WORD[token]:
+            counts[lang] += seen[token]
     best = max(counts, key=lambda lang: counts[lang])
     if best != "en" and counts[best] >= 3 and counts[best] >= 2 * counts["en"]:
         return best
