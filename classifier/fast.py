@@ -40,14 +40,36 @@ WORD_CACHE_SIZE = 200_000
 # Token patterns that, on ASCII text, are "runs of [A-Za-z0-9_]" (with a least length): there
 # a bytes.translate to spaces and str.split tokenise in C, ~3x faster than the regex.
 _SPLITTABLE_PATTERNS: dict[str, int] = {r"(?u)\b\w\w+\b": 2, r"(?u)\b\w+\b": 1}
+# ASCII non-word bytes -> space; word bytes and every byte of a UTF-8 multi-byte sequence kept.
 _ASCII_NON_WORD_TO_SPACE = bytes(
-    c if c < 128 and (chr(c).isalnum() or c == ord("_")) else ord(" ") for c in range(256)
+    c if c >= 128 or chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(256)
 )
 
 
 def _ascii_word_runs(text: str) -> list[str]:
     """Runs of [A-Za-z0-9_] of an ASCII string (what \\w+ finds there)."""
     return text.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE).decode("ascii").split()
+
+
+def _word_runs(text: str, findall: Any) -> list[str]:
+    """What `findall` (a \\w+ pattern) finds in any string: ASCII separators become spaces in
+    C (UTF-8 multi-byte sequences pass through untouched), and only the pieces holding a
+    non-ASCII character, whose word characters the regex must decide, go through it."""
+    if text.isascii():
+        return _ascii_word_runs(text)
+    pieces = (
+        text.encode("utf-8", "surrogatepass")
+        .translate(_ASCII_NON_WORD_TO_SPACE)
+        .decode("utf-8", "surrogatepass")
+        .split()
+    )
+    tokens: list[str] = []
+    for piece in pieces:
+        if piece.isascii():
+            tokens.append(piece)
+        else:
+            tokens.extend(findall(piece))
+    return tokens
 
 
 def _supported(vec: Any) -> bool:
@@ -129,7 +151,7 @@ class CompiledTfidf:
         for i, doc in enumerate(docs):
             if self.lowercase:
                 doc = doc.lower()
-            tokens = _ascii_word_runs(doc) if splittable and doc.isascii() else findall(doc)
+            tokens = _word_runs(doc, findall) if splittable else findall(doc)
             lengths[i] = len(tokens)
             ids.extend(map(get, tokens, repeat(-1)))
         token_ids = np.asarray(ids, dtype=np.int64)

@@ -104,3 +104,17 @@ def test_union_transform_and_probabilities_equal_the_pipelines(docs) -> None:
     pipeline = Pipeline([("features", union), ("clf", LogisticRegression())]).fit(docs, labels)
     assert_same_matrix(fast_transform(union, docs), union.transform(docs))
     assert np.array_equal(fast_predict_proba(pipeline, docs), pipeline.predict_proba(docs))
+
+
+def test_word_runs_split_like_the_regex_on_mixed_unicode_text() -> None:
+    import random
+    import re
+
+    from classifier.fast import _word_runs
+
+    findall = re.compile(r"(?u)\b\w+\b").findall
+    alphabet = list("ab Z_09-.,:/'’«»ü\u0308é™€😀\xa0\u2028\t\ud800漢字")
+    rng = random.Random(7)
+    for _ in range(3_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert _word_runs(text, findall) == findall(text), repr(text)
