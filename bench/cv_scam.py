@@ -41,8 +41,6 @@ DATA = (
     Path(__file__).resolve().parents[1]
     / "data/labels/emscad/ericmiao_train_balanced_preprocessed.csv"
 )
-if not DATA.exists():
-    DATA = Path("/work/shared/data/emscad_partial/ericmiao_train_balanced_preprocessed.csv")
 
 
 def word(ng=(1, 2), min_df=2, binary=False, tfidf=True, max_features=None):

@@ -60,7 +60,7 @@ SEED_PHRASES = (
     "Apple AI-related evaluation opportunities",
 )
 
-SEED_ARTICLE = Path("/work/shared/seed/human-feedback-jobs-article.txt")
+SEED_ARTICLE = Path(__file__).resolve().parents[1] / "fixtures/seed/human-feedback-jobs-article.txt"
 
 GOOD = """\
 groups:
