@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from classifier.judgement import RED_FLAGS, RedFlag
-from classifier.text import SentenceIndex, clean_text
+from classifier.text import SentenceIndex, clean_text_fast
 
 # --------------------------------------------------------------------------------------
 # Known employers and hosts
@@ -176,12 +176,71 @@ def _norm_name(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
 
 
+# Words that need no sentence: more than this many characters without a space or line break
+# are the only way `SentenceIndex` cuts a sentence inside a word (a 400-character sentence
+# whose last 200 characters hold no space). "x" marks every other character.
+_RUN_BYTES = bytes(32 if c in (10, 32) else 120 for c in range(256))
+_LONG_RUN = b"x" * 200
+
+
+Confirm = str | re.Pattern[str]
+NeedLine = str | tuple[Confirm, ...]  # "words + words", or that and its confirmations
+
+
+class Needs:
+    """What a pattern cannot match without: a cheap test before any sentence is searched.
+
+    One line per alternative of the pattern (or per family of them), each "pay|paying +
+    for|to": it holds when the text has a word of each "+"-separated group. Words are
+    `ListingContext.words` tokens, and a line may only name words that every match of its
+    alternative holds whole (between \\b's, spaces or punctuation). A line of common words
+    may add confirmations, (line, confirm, ...): a phrase or a regex without anchors or
+    \\b (written to start with a literal, which the engine finds fast), one of which every
+    match of the alternative contains; they are looked for in the lower-cased text only when
+    the words are there. The pattern can match only where one of its lines holds. The first
+    group of a line should be its rarest: one set test rejects most texts.
+    """
+
+    __slots__ = ("first", "lines", "words")
+
+    def __init__(self, *lines: NeedLine) -> None:
+        parsed = []
+        for line in lines:
+            spec, *confirms = (line,) if isinstance(line, str) else line
+            assert isinstance(spec, str), spec
+            groups = tuple(frozenset(group.strip().split("|")) for group in spec.split("+"))
+            parsed.append((groups, tuple(confirms)))
+        self.lines: tuple[tuple[tuple[frozenset[str], ...], tuple[Confirm, ...]], ...] = tuple(
+            parsed
+        )
+        self.first: frozenset[str] = frozenset().union(*(g[0] for g, _c in parsed))
+        self.words: frozenset[str] = frozenset().union(*(x for g, _c in parsed for x in g))
+
+    def hold(self, words: frozenset[str], lower: str) -> bool:
+        """True when one line holds in `words` (and, if it has them, a confirmation in `lower`)."""
+        if self.first.isdisjoint(words):
+            return False
+        for groups, confirms in self.lines:
+            for group in groups:
+                if group.isdisjoint(words):
+                    break
+            else:
+                if not confirms or any(
+                    (c in lower) if isinstance(c, str) else c.search(lower) is not None
+                    for c in confirms
+                ):
+                    return True
+        return False
+
+
 @dataclass
 class ListingContext:
     """One listing read once: its text (title, description, pay text), links and addresses.
 
     Rules scan `lower` (the whole lower-cased text) with one regex each and ask `index` for
     the sentence around a hit, so a listing without any trigger word costs one scan per rule.
+    Before that, `may_match` asks `keywords` (one tokenisation of the text) whether the
+    rule's pattern can match at all: on most listings no rule gets past that test.
     """
 
     title: str
@@ -191,6 +250,9 @@ class ListingContext:
     employers: Sequence[Mapping[str, Any]] = ()
     _links: list[tuple[str, str, str]] | None = None
     _words: frozenset[str] | None = None
+    _keywords: frozenset[str] | None = None
+    _ascii: bytes | None = None
+    _words_exact: bool | None = None
     _emails: list[tuple[str, str, str]] | None = None
     _single_spaced: bool | None = None
     _sentence_cache: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
@@ -206,15 +268,57 @@ class ListingContext:
     def sentence_at(self, pos: int) -> str:
         return self.index.sentence(self.index.span_at(pos))
 
+    def _ascii_lower(self) -> bytes:
+        """`lower` as ASCII bytes, every other character a "?" (same length, same offsets)."""
+        if self._ascii is None:
+            self._ascii = self.index.lower.encode("ascii", "replace")
+        return self._ascii
+
+    def _tokens(self) -> list[str]:
+        # Same tokens as _TOKEN_RE.findall: every character but a-z and 0-9 becomes a space
+        # (non-ASCII ones via "?"), then str.split; C passes, no regex.
+        return self._ascii_lower().translate(_TOKEN_BYTES).decode("ascii").split()
+
     @property
     def words(self) -> frozenset[str]:
         """The set of lower-case word tokens ([a-z0-9]+) of the text, made on first use."""
         if self._words is None:
-            # Same set as _TOKEN_RE.findall: every character but a-z and 0-9 becomes a space
-            # (non-ASCII ones via "?"), then str.split; three C passes, no regex.
-            ascii_text = self.index.lower.encode("ascii", "replace").translate(_TOKEN_BYTES)
-            self._words = frozenset(ascii_text.decode("ascii").split())
+            self._words = frozenset(self._tokens())
         return self._words
+
+    @property
+    def keywords(self) -> frozenset[str]:
+        """`words` that some rule or the employer registry asks about (its `vocabulary`).
+
+        Intersecting the token list with the vocabulary costs about half of building the
+        set of every token, and answers every question the rules put to `words`.
+        """
+        if self._keywords is None:
+            if self._words is not None:
+                self._keywords = self._words & _registry(self.employers).vocabulary
+            else:
+                self._keywords = _registry(self.employers).vocabulary.intersection(self._tokens())
+        return self._keywords
+
+    @property
+    def words_exact(self) -> bool:
+        """True when every word of every sentence (as the rules' patterns see it) is a word
+        of the whole text, so that a word missing from `keywords` is in no sentence.
+
+        Two things would break that: a sentence cut inside a word (only a run of 200
+        characters without a space does it) and the letters ı and ſ, which an IGNORECASE
+        pattern matches as i and s while the tokens split words at them.
+        """
+        if self._words_exact is None:
+            low = self.index.lower
+            self._words_exact = not (
+                "ı" in low or "ſ" in low or _LONG_RUN in self._ascii_lower().translate(_RUN_BYTES)
+            )
+        return self._words_exact
+
+    def may_match(self, needs: Needs) -> bool:
+        """False only when no sentence can hold a match of the pattern `needs` describes."""
+        return not self.words_exact or needs.hold(self.keywords, self.index.lower)
 
     def hits(
         self, pattern: re.Pattern[str], gate: frozenset[str] | tuple[str, ...]
@@ -227,7 +331,7 @@ class ListingContext:
         whole text. Every pattern's matches must contain one of its gate words. A tuple
         `gate` holds plain substrings ("$") searched without the word-token check.
         """
-        present = gate & self.words if isinstance(gate, frozenset) else gate
+        present = gate & self.keywords if isinstance(gate, frozenset) else gate
         if not present:
             return
         low_text = self.index.lower
@@ -298,7 +402,7 @@ def build_context(
 
     def field_text(key: str) -> str:
         try:
-            return clean_text(listing.get(key))
+            return clean_text_fast(listing.get(key))
         except Exception:  # a Mapping whose get() misbehaves: treat the field as missing
             return ""
 
@@ -423,8 +527,49 @@ _PAY_KEYWORDS = frozenset(
 )
 
 
+# What follows a modal in _PAY_TO_APPLY_RE ("you must first pay", "are required to buy").
+_PAY_VERB = r" (?:first |also )?(?:pay|purchase|buy|cover the cost|send)"
+# One line per alternative of _PAY_TO_APPLY_RE, in its order ("one-time" is "one time");
+# the confirmations are parts of the alternatives' text. "pay", "purchase" and "buy" after a
+# modal may start a longer word ("payment"), so that line's words are its subject and modal.
+_PAY_NEEDS = Needs(
+    "fee|fees|charge|charges",
+    ("cost|costs", re.compile(r"costs? (?:of |for |\$|usd|£|€)")),
+    (
+        "must|to|should + you|applicant|applicants|candidate|candidates|trainee|trainees|hire|"
+        "hires|worker|workers|member|members",
+        re.compile("to" + _PAY_VERB),
+        re.compile("must" + _PAY_VERB),
+        re.compile("should" + _PAY_VERB),
+    ),
+    (
+        "pay|paying + for|to",
+        re.compile(
+            r"pay(?:ing)? (?:a |an |the |our |this |your )?(?:small |one[- ]time |refundable |"
+            r"non[- ]refundable |nominal |token |minimal )?(?:\$|usd|£|€)? ?\d"
+        ),
+    ),
+    (
+        "pay|paying + small|time|refundable|nominal|token|minimal|registration|application|"
+        "processing|training",
+        re.compile(
+            r"pay(?:ing)? (?:a |an |the )?(?:small |one[- ]time |refundable |non[- ]refundable |"
+            r"nominal |token |minimal |registration |application |processing |training )+"
+            r"(?:fee|charge|amount|sum|deposit)"
+        ),
+    ),
+    "purchase|buy + from|through|via",
+    "refundable|refunded",
+    "price + of|for",
+    ("pay + for", "pay for "),
+    ("pay + cost", "pay the cost of"),
+)
+
+
 def rule_pay_to_apply(ctx: ListingContext) -> RedFlag | None:
     """The applicant pays: application, training, kit, certification, software or check fees."""
+    if not ctx.may_match(_PAY_NEEDS):
+        return None
     hit = _first_unnegated(ctx, _PAY_TO_APPLY_RE, _PAY_KEYWORDS)
     return _flag("pay-to-apply", hit) if hit else None
 
@@ -462,8 +607,28 @@ _DEPOSIT_KEYWORDS = frozenset(
 )
 
 
+# The first three alternatives of _DEPOSIT_RE hold a _DEPOSIT_VERB (its forms first), then one
+# line per later alternative (their last words may start longer ones: "a deposits").
+_DEPOSIT_NEEDS = Needs(
+    "deposit|deposits|depositing|topup|recharge|recharging|prepay",
+    "top|topping + up",
+    "re + charge",
+    "pre + pay",
+    "funds + add|transfer",
+    "fund|load + your + account|wallet",
+    "vip|tier|level|premium|more + unlock|activate|upgrade|access + by|after|with",
+    "withdraw|withdrawal|release|unfreeze|cash + must|need|have|first|require|requires|required"
+    " + pay|deposit|top|recharge|send",
+    "before + pay|deposit + tax|taxes|fee|fees|commission|charge",
+    "negative + balance",
+    "combination|combo + task|tasks",
+)
+
+
 def rule_deposit_to_unlock(ctx: ListingContext) -> RedFlag | None:
     """Money (often crypto) must be deposited to unlock tasks, upgrade a tier or withdraw."""
+    if not ctx.may_match(_DEPOSIT_NEEDS):
+        return None
     for s, low, m in ctx.hits(_DEPOSIT_RE, _DEPOSIT_KEYWORDS):
         before = low[max(0, m.start() - 8) : m.start()]
         # "direct deposit" is ordinary payroll, and "we deposit your pay" is the employer paying.
@@ -513,16 +678,61 @@ _OFF_PLATFORM_KEYWORDS = frozenset(
 )
 
 
+# Every alternative of _OFF_PLATFORM_RE names one of _CHAT_APPS (the last one, Signal after a
+# preposition).
+_OFF_PLATFORM_NEEDS = Needs(
+    "telegram|whatsapp|wechat|viber|textnow|textfree|skype|icq|snapchat|gchat",
+    "whats + app",
+    "kik|facebook + messenger",
+    "text + now",
+    "free + text + app",
+    "google + hangout|hangouts|chat",
+    "hangout|hangouts + app|chat|messenger|interview|id",
+    "yahoo + messenger|im|chat",
+    (
+        "signal + app|messenger|on|via|through|using|download|install",
+        "signal app",
+        "signal messenger",
+        "on signal",
+        "download signal",
+        "install signal",
+        "via signal",
+        "through signal",
+        "using signal",
+    ),
+    "line|imo + app",
+    "instagram + dm",
+    "tele + gram",
+)
+# The words of the _CHAT_HOSTS: a host found in the text is a run of its words.
+_CHAT_HOST_NEEDS = Needs(
+    "whatsapp|viber",
+    "me + t|telegram|wa|signal|line|m",
+    "dog + telegram",
+    "group + signal",
+    "gg + discord",
+)
+
+
+def _is_chat_host(host: str) -> bool:
+    return host in _CHAT_HOSTS or (host == "whatsapp.com" or host.endswith(".whatsapp.com"))
+
+
 def rule_off_platform_contact(ctx: ListingContext) -> RedFlag | None:
     """Contact or interview by Telegram, WhatsApp, Signal, TextNow, Hangouts or another chat app."""
-    for raw, host, where in ctx.links:
-        if host in _CHAT_HOSTS or (host == "whatsapp.com" or host.endswith(".whatsapp.com")):
-            return _flag("off-platform-contact", raw if where in ("url", "apply_url") else where)
-    for s, low, m in ctx.hits(_OFF_PLATFORM_RE, _OFF_PLATFORM_KEYWORDS):
-        if not _negated(low, m.start(), m.end()):
-            return _flag("off-platform-contact", s)
+    # The text's links are looked at only when its words can spell a chat host.
+    if ctx.may_match(_CHAT_HOST_NEEDS) or any(_is_chat_host(h) for _r, h, _w in ctx.field_links):
+        for raw, host, where in ctx.links:
+            if _is_chat_host(host):
+                return _flag(
+                    "off-platform-contact", raw if where in ("url", "apply_url") else where
+                )
+    if ctx.may_match(_OFF_PLATFORM_NEEDS):
+        for s, low, m in ctx.hits(_OFF_PLATFORM_RE, _OFF_PLATFORM_KEYWORDS):
+            if not _negated(low, m.start(), m.end()):
+                return _flag("off-platform-contact", s)
     # "Text me at 555-123-4567": SMS with a number instead of an application process.
-    if "text" in ctx.words:
+    if "text" in ctx.keywords:
         low_text = ctx.lower
         i = low_text.find("text ")
         while i >= 0:
@@ -579,8 +789,31 @@ _SENSITIVE_KEYWORDS = frozenset(
 )
 
 
+# The first two alternatives of _SENSITIVE_RE name one of _SENSITIVE_HARD, the last two a
+# copy, scan or photo of one of _SENSITIVE_DOC ("passport" may start a longer word there, so
+# their line asks only for the picture word).
+_SENSITIVE_MEDIA = "copy|copies|scan|scans|scanned|photo|photos|picture|pictures|image|images|front"
+_SENSITIVE_NEEDS = Needs(
+    "ssn|ssns|cvv|dob|aadhaar|birthdate|maiden|banking|routing",
+    "n + s",
+    "social + security|insurance",
+    "sin + number",
+    "bank + account|details|info|information|statement|login|credentials|password",
+    "card + credit|debit|details|number",
+    "pin + number|code",
+    "birth + date",
+    "d + o + b",
+    "tax + id|identification|file",
+    "insurance + national",
+    "pan + card",
+    _SENSITIVE_MEDIA,
+)
+
+
 def rule_sensitive_info_early(ctx: ListingContext) -> RedFlag | None:
     """SSN, bank/card details, ID scans or date of birth asked before an interview or offer."""
+    if not ctx.may_match(_SENSITIVE_NEEDS):
+        return None
     for s, low, m in ctx.hits(_SENSITIVE_RE, _SENSITIVE_KEYWORDS):
         if _negated(low, m.start(), m.end()):
             continue
@@ -665,13 +898,65 @@ _TOO_GOOD_KEYWORDS = frozenset(
 _MONEY_NEEDLES = ("$", "£", "€", "usd", "dollar")
 
 
+# One line per alternative of _TOO_GOOD_RE ("\\d+k" after "earn" is no fixed word; the digits
+# before "hours" may be glued to it); the confirmations are parts of the alternatives' text.
+_TOO_GOOD_NEEDS = Needs(
+    "guarantee|guaranteed|guarantees",
+    "money + easy|quick",
+    "cash + fast",
+    "rich + get",
+    "freedom + financial",
+    "unlimited + earning|earnings|earningss|income|incomes|pay|pays|money|moneys|commission|"
+    "commissions",
+    ("earn", re.compile(r"earn (?:thousands|big|huge|\d+k)")),
+    "instant + cash|income|earnings|money",
+    "same + day + cash|income|earnings|money",
+    (
+        "no + interview|screening|test|assessment + experience|skill|skills",
+        re.compile(r"no (?:experience|skills?) (?:needed|required|necessary)"),
+    ),
+    (
+        "no + interview|screening + required|needed|necessary",
+        re.compile(r"no (?:interview|screening)"),
+    ),
+    (
+        "day + work|spend|only|just + a|per|each",
+        re.compile(r" day[^.;\n]{0,60}(?:earn|make|cash|money|income|paid)"),
+    ),
+)
+# _LOW_BAR_RE or _STRONG_LOW_BAR_RE, one line per alternative (merged where one implies
+# another); the confirmations are parts of the alternatives' text.
+_LOW_BAR_NEEDS = Needs(
+    (
+        "no + experience|experiences|skill|skills|skillss|qualification|qualifications|"
+        "qualificationss|degree|degrees|interview|interviews|resume|resumes|cv|cvs",
+        re.compile(
+            r"no (?:prior |previous |formal |work |special |relevant )?(?:experience|skills?|"
+            r"qualifications?|degree|interview|resume|cv)"
+        ),
+    ),
+    ("anyone + can", "anyone can"),
+    ("easy + money|task|tasks|work|job", re.compile(r"easy (?:money|tasks?|work|job)")),
+    ("simple + task|tasks|online|work", re.compile(r"simple (?:tasks?|online tasks|work)")),
+    ("only|just", re.compile(r"only (?:\d|need|require)"), re.compile(r"just \d")),
+    ("day", "a day", "per day"),  # "5 minsper day": no word "per"
+    ("home + from", re.compile(r"from (?:the comfort of )?(?:your )?(?:own )?home")),
+    ("part + time", re.compile(r"part[- ]time")),
+    ("flexible + hours", "flexible hours"),
+    ("entry + level", re.compile(r"entry[- ]level")),
+)
+
+
 def rule_too_good_to_be_true(ctx: ListingContext) -> RedFlag | None:
     """Guaranteed or instant high income, pay far above market with no experience or screening."""
-    hit = _first_unnegated(ctx, _TOO_GOOD_RE, _TOO_GOOD_KEYWORDS)
-    if hit:
-        return _flag("too-good-to-be-true", hit)
+    if ctx.may_match(_TOO_GOOD_NEEDS):
+        hit = _first_unnegated(ctx, _TOO_GOOD_RE, _TOO_GOOD_KEYWORDS)
+        if hit:
+            return _flag("too-good-to-be-true", hit)
     # Far-above-market pay counts only together with a low bar (no experience, from home,
     # simple tasks): expert platforms do pay $75-150/hr, to screened professionals.
+    if not ctx.may_match(_LOW_BAR_NEEDS):  # no low bar anywhere: no pay is too good
+        return None
     low_bar: bool | None = None
     strong_low_bar = False
     low_text = ctx.lower
@@ -723,10 +1008,10 @@ _GENERIC_COMPANY = frozenset(
     "undisclosed company",
     "direct client",
 }
-_CLIENT_PHRASE_RE = re.compile(
-    # Only in subject position (the sentence opens with it, maybe after "we are hiring for" /
-    # "on behalf of"): "Aker Solutions is a leading oil services company" names its employer,
-    # "A leading company is seeking..." does not.
+# Only in subject position (the sentence opens with it, maybe after "we are hiring for" /
+# "on behalf of"): "Aker Solutions is a leading oil services company" names its employer,
+# "A leading company is seeking..." does not.
+_CLIENT_SUBJECT = (
     r"^(?:(?:we are|we're|i am|i'm)\s+(?:currently\s+)?(?:hiring|recruiting|looking|searching|seeking)"
     r"(?:\s+\w+){0,3}?\s+(?:for|on behalf of)\s+|on behalf of\s+|hiring for\s+|recruiting for\s+|for\s+|"
     r"(?:job|position|opportunity|role|opening) (?:with|at|for)\s+)?"
@@ -735,11 +1020,26 @@ _CLIENT_PHRASE_RE = re.compile(
     r"|(?:a|an)\s+(?:leading|large|major|well[- ]known|reputable|reputed|fast[- ]growing|global|multinational|"
     r"fortune \d+|top|prestigious|renowned|established|growing|successful)\s+(?:[\w&-]+\s+){0,3}?"
     r"(?:company|firm|organi[sz]ation|client|corporation|brand|employer|agency|group|business)\b)"
-    r"|\bconfidential (?:company|client|employer)\b|\bcompany name (?:is )?(?:withheld|confidential|"
-    r"undisclosed|will be disclosed|disclosed later)\b|\bundisclosed (?:company|client|employer)\b"
-    r"|\bon behalf of (?:our|a|an|one of our) (?:[a-z]+ ){0,2}(?:clients?|company|companies|firm)\b(?!,? (?-i:[A-Z]))",
-    re.I,
 )
+# Anywhere in the sentence.
+_CLIENT_ANYWHERE = (
+    r"\bconfidential (?:company|client|employer)\b|\bcompany name (?:is )?(?:withheld|confidential|"
+    r"undisclosed|will be disclosed|disclosed later)\b|\bundisclosed (?:company|client|employer)\b"
+    r"|\bon behalf of (?:our|a|an|one of our) (?:[a-z]+ ){0,2}(?:clients?|company|companies|firm)\b(?!,? (?-i:[A-Z]))"
+)
+_CLIENT_PHRASE_RE = re.compile(_CLIENT_SUBJECT + "|" + _CLIENT_ANYWHERE, re.I)
+# The two halves apart: the subject half can only match at the start, so one anchored match
+# replaces the search's attempt at every position.
+_CLIENT_SUBJECT_RE = re.compile(_CLIENT_SUBJECT, re.I)
+_CLIENT_ANYWHERE_RE = re.compile(_CLIENT_ANYWHERE, re.I)
+
+
+def _client_phrase(sentence: str) -> bool:
+    """`_CLIENT_PHRASE_RE.search(sentence)` as a bool, from its two halves."""
+    return (
+        _CLIENT_SUBJECT_RE.match(sentence) is not None
+        or _CLIENT_ANYWHERE_RE.search(sentence) is not None
+    )
 
 
 # Cheap whole-text scan before the subject-position check of _CLIENT_PHRASE_RE.
@@ -750,10 +1050,58 @@ _CLIENT_PREFILTER_RE = re.compile(
 )
 
 
+# The determiner and adjective of _CLIENT_SUBJECT's second alternative, and its noun.
+_CLIENT_ADJECTIVE = (
+    r" (?:leading|large|major|well[- ]known|reputable|reputed|fast[- ]growing|global|"
+    r"multinational|fortune \d+|top|prestigious|renowned|established|growing|successful) "
+    r"(?:[\w&-]+ ){0,3}?(?:company|firm|organi[sz]ation|client|corporation|brand|employer|agency|"
+    r"group|business)"
+)
+_CLIENT_NOUN = (
+    r" (?:valued |esteemed |reputed |prestigious |confidential |direct )?(?:client|customer)"
+)
+# One line per alternative of _CLIENT_PHRASE_RE ("well-known" and "fast-growing" end in
+# "known" and "growing"); the confirmations are parts of the alternatives' text.
+_CLIENT_PHRASE_NEEDS = Needs(
+    (
+        "client|clients|customer|customers + our|my|a|an",
+        re.compile("our" + _CLIENT_NOUN),
+        re.compile("my" + _CLIENT_NOUN),
+        re.compile("a" + _CLIENT_NOUN),
+        re.compile("an" + _CLIENT_NOUN),
+    ),
+    (
+        "leading|large|major|known|reputable|reputed|growing|global|multinational|fortune|top|"
+        "prestigious|renowned|established|successful + company|firm|organisation|organization|"
+        "client|corporation|brand|employer|agency|group|business + a|an",
+        re.compile("a" + _CLIENT_ADJECTIVE),
+        re.compile("an" + _CLIENT_ADJECTIVE),
+    ),
+    "confidential|undisclosed + company|client|employer",
+    "withheld|confidential|undisclosed|disclosed + company + name",
+    "behalf + clients|client|company|companies|firm",
+)
+
+
 def _mentions_employer(ctx: ListingContext) -> bool:
     """A known employer named in the text, as a proper noun ("Surge", not "a surge in")."""
+    try:
+        mentions = _registry(ctx.employers).mentions
+    except Exception:  # a malformed registry: read it entry by entry, as far as it goes
+        return _mentions_employer_in(ctx.employers, ctx.text)
     text = ctx.text
-    for emp in ctx.employers:
+    words = ctx.keywords
+    # A name between word boundaries has all its words in the text: the set test skips the
+    # substring search for the names the text cannot hold.
+    return any(
+        name_words <= words and name in text and rx.search(text) is not None
+        for name, name_words, rx in mentions
+    )
+
+
+def _mentions_employer_in(employers: Sequence[Mapping[str, Any]], text: str) -> bool:
+    """`_mentions_employer` read straight from the registry entries."""
+    for emp in employers:
         names = [str(emp.get("name") or "")] + [str(a) for a in (emp.get("aliases") or [])]
         for name in names:
             if len(name) >= 4 and name in text and re.search(rf"\b{re.escape(name)}\b", text):
@@ -778,11 +1126,12 @@ def rule_unnamed_employer(ctx: ListingContext) -> RedFlag | None:
     if _mentions_employer(ctx):
         return None
     seen: set[str] = set()
-    for s, _low, _m in ctx.hits(_CLIENT_PREFILTER_RE, _CLIENT_KEYWORDS):
-        # Case matters here: "our client, American Express," names the employer.
-        if s not in seen and _CLIENT_PHRASE_RE.search(s):
-            return _flag("unnamed-employer", s)
-        seen.add(s)
+    if ctx.may_match(_CLIENT_PHRASE_NEEDS):
+        for s, _low, _m in ctx.hits(_CLIENT_PREFILTER_RE, _CLIENT_KEYWORDS):
+            # Case matters here: "our client, American Express," names the employer.
+            if s not in seen and _client_phrase(s):
+                return _flag("unnamed-employer", s)
+            seen.add(s)
     if norm:  # the company field itself says "Confidential" / "Our client"
         return _flag("unnamed-employer", f"Company: {company}")
     return None
@@ -798,13 +1147,53 @@ class _Employer:
     labels: frozenset[str]  # first labels of its domains ("outlier" of outlier.ai)
     lookalike_tokens: tuple[str, ...]  # distinctive enough to betray a look-alike host
     claim_res: tuple[re.Pattern[str], ...]
+    # The word tokens of each of `names`: a claim (`_claim_re`) holds the name between word
+    # boundaries, so a text lacking one of these words claims no such name.
+    name_words: tuple[frozenset[str], ...] = ()
+
+
+def _words_of(s: str) -> frozenset[str]:
+    """The `ListingContext.words` tokens of a lower-case string."""
+    return frozenset(s.encode("ascii", "replace").translate(_TOKEN_BYTES).decode("ascii").split())
+
+
+class _Registry:
+    """An employer registry digested once: its employers, the words the rules ask about, the
+    names `_mentions_employer` looks for, and a memo of which hosts look like an employer's."""
+
+    def __init__(self, employers: tuple[_Employer, ...], mention_names: tuple[str, ...]) -> None:
+        self.employers = employers
+        # (name, its words, \bname\b) for every name and alias of 4+ characters, as written.
+        self.mentions: tuple[tuple[str, frozenset[str], re.Pattern[str]], ...] = tuple(
+            (n, _words_of(n.lower()), re.compile(rf"\b{re.escape(n)}\b")) for n in mention_names
+        )
+        self.vocabulary: frozenset[str] = _RULE_VOCABULARY.union(
+            *(w for e in employers for w in e.name_words), *(w for _n, w, _r in self.mentions)
+        )
+        self._lookalike: dict[str, bool] = {}
+
+    def lookalike(self, host: str) -> bool:
+        """True when `host` is no neutral host and, while not on an employer's domains, holds
+        one of its look-alike tokens (memoised: the same hosts come back listing after listing)."""
+        hit = self._lookalike.get(host)
+        if hit is None:
+            squashed = host.replace("-", "").replace(".", "")
+            hit = not _neutral(host) and any(
+                not _on_clean_domain(host, emp.domains)
+                and any(t in squashed for t in emp.lookalike_tokens)
+                for emp in self.employers
+            )
+            if len(self._lookalike) > 10_000:  # hosts are many but bounded; bound it anyway
+                self._lookalike.clear()
+            self._lookalike[host] = hit
+        return hit
 
 
 # Dictionary words that are also platform names: a host containing them is no evidence.
 _COMMON_WORD_TOKENS = frozenset(
     {"invisible", "prolific", "outlier", "handshake", "turing", "surge"}
 )
-_REGISTRY_CACHE: dict[tuple[Any, ...], tuple[_Employer, ...]] = {}
+_REGISTRY_CACHE: dict[tuple[Any, ...], _Registry] = {}
 
 
 def _claim_re(name: str) -> re.Pattern[str]:
@@ -829,7 +1218,7 @@ def _claim_re(name: str) -> re.Pattern[str]:
 _LAST_REGISTRY: list[Any] = [None, ()]  # [the sequence object last digested, its digest]
 
 
-def _registry(employers: Sequence[Mapping[str, Any]]) -> tuple[_Employer, ...]:
+def _registry(employers: Sequence[Mapping[str, Any]]) -> _Registry:
     """Digest an employer registry once (cached on its contents).
 
     A batch passes the same registry object for every listing: that object is recognised
@@ -843,7 +1232,7 @@ def _registry(employers: Sequence[Mapping[str, Any]]) -> tuple[_Employer, ...]:
     return digest
 
 
-def _registry_by_contents(employers: Sequence[Mapping[str, Any]]) -> tuple[_Employer, ...]:
+def _registry_by_contents(employers: Sequence[Mapping[str, Any]]) -> _Registry:
     key = tuple(
         (
             str(e.get("key") or ""),
@@ -875,11 +1264,15 @@ def _registry_by_contents(employers: Sequence[Mapping[str, Any]]) -> tuple[_Empl
                     t for t in toks if len(t) >= 6 and t not in _COMMON_WORD_TOKENS
                 ),
                 claim_res=tuple(_claim_re(n) for n in names),
+                name_words=tuple(_words_of(n) for n in names),
             )
         )
+    mention_names = tuple(
+        n for _k, name, aliases, _d in key for n in (name, *aliases) if len(n) >= 4
+    )
     if len(_REGISTRY_CACHE) > 64:  # registries are few; bound the cache anyway
         _REGISTRY_CACHE.clear()
-    _REGISTRY_CACHE[key] = tuple(out)
+    _REGISTRY_CACHE[key] = _Registry(tuple(out), mention_names)
     return _REGISTRY_CACHE[key]
 
 
@@ -929,18 +1322,34 @@ def _claims(ctx: ListingContext, name: str, rx: re.Pattern[str]) -> bool:
     return False
 
 
+def _claimed_label_host(host: str, claimed: list[_Employer]) -> bool:
+    """A non-neutral host holding a domain label of a claimed employer, off its domains."""
+    if _neutral(host):
+        return False
+    squashed = host.replace("-", "").replace(".", "")
+    return any(
+        not _on_clean_domain(host, emp.domains)
+        and any(lab and lab in squashed for lab in emp.labels)
+        for emp in claimed
+    )
+
+
 def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
     """Claims a known platform while its links/e-mail are elsewhere; free mail for a company."""
-    registry = _registry(ctx.employers)
+    digest = _registry(ctx.employers)
+    registry = digest.employers
     company_norm = _norm_name(ctx.company)
     low_text = ctx.lower
+    words = ctx.keywords
     claimed: list[_Employer] = []
     for emp in registry:
         if company_norm and company_norm in emp.norm_names:
             claimed.append(emp)
         else:
-            for n, rx in zip(emp.names, emp.claim_res, strict=True):
-                if n in low_text and _claims(ctx, n, rx):
+            for n, rx, n_words in zip(emp.names, emp.claim_res, emp.name_words, strict=True):
+                # A claim holds the name between word boundaries: all its words are words
+                # of the text. The set test skips the substring search for most names.
+                if n_words <= words and n in low_text and _claims(ctx, n, rx):
                     claimed.append(emp)
                     break
 
@@ -951,16 +1360,8 @@ def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
     # 1. Look-alike domains of a known employer, wherever they appear ("dataannotation-jobs.com",
     #    or "outlier-jobs.example.net" on a listing that claims to be Outlier).
     for raw, host, where in links:
-        if _neutral(host):
-            continue
-        squashed = host.replace("-", "").replace(".", "")
-        for emp in registry:
-            if _on_clean_domain(host, emp.domains):
-                continue
-            if any(t in squashed for t in emp.lookalike_tokens) or (
-                emp in claimed and any(lab and lab in squashed for lab in emp.labels)
-            ):
-                return _flag("impersonation", evidence_for(raw, where))
+        if digest.lookalike(host) or (claimed and _claimed_label_host(host, claimed)):
+            return _flag("impersonation", evidence_for(raw, where))
     # 2. A claimed employer whose application link or contact address is on another domain.
     for emp in claimed:
         if not emp.domains:
@@ -1021,8 +1422,36 @@ _MULE_KEYWORDS = frozenset(
 )
 
 
+# One line per alternative of _MULE_RE (those of its first group first).
+_MULE_NEEDS = Needs(
+    "reship|reshipping|reshipment|reshipper|reshippers|repackage|repackaging",
+    "re + ship|shipping|shipment|shipper|shippers|package|packaging",
+    "package + handler|forwarding|forwarder|inspector|processing|receiver",
+    "parcel + forwarding|handler|agent|receiver",
+    "packages|parcels|shipments|merchandise + forward|forwarding",
+    "home|address|residence|apartment + receive|receiving",
+    "coordinator|manager|agent + shipping + from + home",
+    "payment|payments|funds|money|transfers|checks|cheques|donations + "
+    "receive|receiving|accept|accepting|process|processing|handle|handling + "
+    "account|keep|forward|send|transfer",
+    "keep + transfer|send|wire|forward|remit",
+    "rest|remaining|remainder|balance + transfer|send|wire|forward|remit",
+    "moneygram|walmart2walmart|giftcard|giftcards",
+    "western + union",
+    "gram + money",
+    "atm + bitcoin",
+    "ria + money",
+    "card|cards + gift|itunes|steam",
+    "check|checks|cheque|cheques|order|orders + cash|cashing|deposit|depositing",
+    "mobile + deposit",
+    "agent|receiver|representative|processor + receive|process|handle",
+)
+
+
 def rule_money_mule(ctx: ListingContext) -> RedFlag | None:
     """Reshipping parcels, receiving payments into own account, cashing checks, sending money on."""
+    if not ctx.may_match(_MULE_NEEDS):
+        return None
     hit = _first_unnegated(ctx, _MULE_RE, _MULE_KEYWORDS)
     return _flag("money-mule", hit) if hit else None
 
@@ -1064,11 +1493,107 @@ _URGENCY_KEYWORDS = frozenset(
 )
 
 
+# One line per alternative of _URGENCY_PLAIN_RE (those with "urgent" in one line); the
+# confirmations are the alternatives' own text.
+_URGENCY_NEEDS = Needs(
+    "urgent|urgently|hurry",
+    (
+        "limited",
+        "is limited",
+        "are limited",
+        "very limited",
+        re.compile(
+            r"limited (?:number of )?(?:spots|slots|seats|positions|openings|vacancies|places)"
+        ),
+    ),
+    ("asap|immediately|away + apply", re.compile(r"apply (?:asap|immediately|right away)")),
+    ("immediately + start", "start immediately"),
+    (
+        "started + now|today|immediately",
+        re.compile(r"get started (?:right now|now|today|immediately)"),
+    ),
+    (
+        "start + today|away|tomorrow|now|week",
+        re.compile(r"start (?:work(?:ing)? |earning )?(?:today|right away|tomorrow|now|this week)"),
+    ),
+    (
+        "spots|slots|seats|positions|openings|places|vacancies + only",
+        re.compile(r"only \d+ (?:spots|slots|seats|positions|openings|places|vacancies)"),
+    ),
+    (
+        "filling|going|running + spots|slots|positions|seats|places",
+        "s filling ",
+        "s going ",
+        "s running out ",
+        "e filling ",
+        "e going ",
+        "e running out ",
+    ),
+    "come + first + serve|served",
+    (
+        "within|next + hour|hours|hr|hrs|minute|minutes|min|mins + "
+        "respond|reply|apply|register|sign|confirm|act|contact",
+        re.compile(r"within (?:\d|twenty|forty|a few)"),
+        re.compile(r"in the next (?:\d|twenty|forty|a few)"),
+    ),
+    ("act + now|fast|quickly|immediately", re.compile(r"act (?:now|fast|quickly|immediately)")),
+    ("miss + this|out", re.compile(r"miss (?:this|out)")),
+    ("offer + expires|ends|valid", re.compile(r"offer (?:expires|ends|is valid|valid)")),
+    ("chance + last", "last chance"),
+    (
+        "before + late|run|gone",
+        re.compile(
+            r"before (?:it'?s too late|(?:the )?(?:slots|spots|places) (?:run out|are gone))"
+        ),
+    ),
+    (
+        "deadline + today|tonight|tomorrow",
+        re.compile(r"deadline (?:is )?(?:today|tonight|tomorrow)"),
+    ),
+    (
+        "apply + now|today|immediately",
+        re.compile(
+            r"apply (?:now|today|immediately) (?:before|as) (?:spots|slots|positions|places)"
+        ),
+    ),
+)
+
+
 def rule_urgency(ctx: ListingContext) -> RedFlag | None:
     """Pressure to act now: limited spots, start today, reply within hours."""
+    if not ctx.may_match(_URGENCY_NEEDS):
+        return None
     hit = _first_unnegated(ctx, _URGENCY_RE, _URGENCY_KEYWORDS)
     return _flag("urgency", hit) if hit else None
 
+
+# Every word the rules look up in `ListingContext.keywords` (an employer registry adds the
+# words of its names).
+_RULE_VOCABULARY: frozenset[str] = frozenset(["text"]).union(
+    _PAY_KEYWORDS,
+    _DEPOSIT_KEYWORDS,
+    _OFF_PLATFORM_KEYWORDS,
+    _SENSITIVE_KEYWORDS,
+    _TOO_GOOD_KEYWORDS,
+    _CLIENT_KEYWORDS,
+    _MULE_KEYWORDS,
+    _URGENCY_KEYWORDS,
+    *(
+        needs.words
+        for needs in (
+            _PAY_NEEDS,
+            _DEPOSIT_NEEDS,
+            _OFF_PLATFORM_NEEDS,
+            _CHAT_HOST_NEEDS,
+            _SENSITIVE_NEEDS,
+            _TOO_GOOD_NEEDS,
+            _LOW_BAR_NEEDS,
+            _CLIENT_PHRASE_NEEDS,
+            _MULE_NEEDS,
+            _URGENCY_NEEDS,
+        )
+    ),
+)
 
 # --------------------------------------------------------------------------------------
 # Entry points

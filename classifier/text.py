@@ -100,6 +100,76 @@ def clean_text(s: Any, max_chars: int = MAX_CHARS) -> str:
     return "\n".join(line for line in lines if line)[:max_chars]
 
 
+# The entities of nearly all escaped crawler text. When every "&" of a text starts one of
+# them, replacing them one kind at a time is html.unescape's single pass: their replacements
+# hold no "&", and "&amp;" goes last, so "&amp;lt;" stays "&lt;" as html.unescape leaves it.
+_COMMON_ENTITIES = (
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&quot;", '"'),
+    ("&#39;", "'"),
+    ("&nbsp;", "\xa0"),
+    ("&amp;", "&"),
+)
+_OTHER_ENTITY_RE = re.compile(r"&(?!(?:lt|gt|quot|nbsp|amp);|#39;)")
+# Characters NFKC rewrites that crawled text often holds, with their NFKC decompositions:
+# replaced beforehand, they leave NFKC's result unchanged and usually the text normalized.
+_COMMON_NFKC = (("\xa0", " "), ("\u2026", "..."))
+# Written with a two-character literal head, which the regex engine finds without trying a
+# match at every single space.
+_SPACE_RUN_RE = re.compile("  +")
+
+
+def _unescape(s: str) -> str:
+    """html.unescape(s), without its per-entity Python call when only common entities occur."""
+    if _OTHER_ENTITY_RE.search(s):
+        return html.unescape(s)
+    for entity, char in _COMMON_ENTITIES:
+        if entity in s:
+            s = s.replace(entity, char)
+    return s
+
+
+def clean_text_fast(s: Any, max_chars: int = MAX_CHARS) -> str:
+    """`clean_text(s, max_chars)`, the same string, cheaper on the usual crawled text.
+
+    Three of clean_text's steps have a quicker form for common input: the usual HTML
+    entities are replaced without html.unescape's per-entity call; no-break spaces and
+    ellipses get their NFKC form first (so the normalization rarely has to rewrite); and text
+    whose lines are printable (no control, format or space character but " ") is tidied by
+    stripping its lines, with no split and join of every word. Anything else goes the way of
+    clean_text.
+    """
+    if not isinstance(s, str):
+        return clean_text(s, max_chars)
+    if not s:
+        return ""
+    s = s[: max_chars * 2]
+    if "&" in s:
+        s = _unescape(s)
+    if "<" in s:
+        s = _BLOCK_TAG_RE.sub("\n", s)
+        s = _TAG_RE.sub(" ", s)
+    for char, nfkc in _COMMON_NFKC:
+        if char in s:
+            s = s.replace(char, nfkc)
+    if "\ufffd" not in s and "\t" not in s and "\r" not in s:
+        lines = s.split("\n")
+        # Printable lines hold no garbage and no whitespace but " ": clean_text's garbage
+        # pass has nothing to do, and its line loop comes down to stripping the lines once
+        # runs of spaces are one space.
+        if all(map(str.isprintable, lines)) and unicodedata.is_normalized("NFKC", s):
+            if "  " in s:
+                lines = _SPACE_RUN_RE.sub(" ", s).split("\n")
+            return "\n".join(filter(None, map(str.strip, lines)))[:max_chars]
+    if not _surely_clean(s):
+        s = _GARBAGE_RE.sub(" ", s)
+    if not unicodedata.is_normalized("NFKC", s):
+        s = unicodedata.normalize("NFKC", s)
+    lines = (" ".join(line.split()) for line in s.splitlines())
+    return "\n".join(line for line in lines if line)[:max_chars]
+
+
 # Abbreviations after which a period does not end a sentence (lower-case, without the dot).
 _ABBREVIATIONS: frozenset[str] = frozenset(
     """e.g i.e etc vs viz cf al approx appt apt dept est min max no nos num fig

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import re
 from pathlib import Path
 
 import pytest
 
 from classifier.judgement import RED_FLAGS, RedFlag
-from classifier.rules import RULES, decide_verdict, find_red_flags
+from classifier.rules import RULES, build_context, decide_verdict, find_red_flags
 from classifier.text import clean_text, split_sentences
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures/scam_sentences.json").read_text("utf-8"))
@@ -411,3 +413,180 @@ def test_word_tokens_are_the_regex_tokens() -> None:
         t = "".join(rng.choice("abZ9_-.é中\n\t\u2028ß İ") for _ in range(rng.randint(0, 30)))
         ctx = build_context({"description": t})
         assert ctx.words == frozenset(_TOKEN_RE.findall(ctx.lower)), repr(t)
+
+
+# --- the pre-scan (rules.Needs) and the fast cleaner keep every answer ---
+
+
+def _sample_matches(pattern: re.Pattern[str], n: int, seed: int) -> list[str]:
+    """Strings built from the parse tree of `pattern` (every alternative taken at random),
+    assertions ignored; most of them match it and exercise each of its alternatives."""
+    from re import _constants as C  # noqa: N812 - the regex engine's own parse tree
+    from re import _parser
+
+    pool = list("abcdefghijklmnopqrstuvwxyz") + [" "] * 6 + list("0123456789-',$%&/@:_")
+    categories = {
+        C.CATEGORY_DIGIT: "0123456789",
+        C.CATEGORY_WORD: "abcxyz09",
+        C.CATEGORY_SPACE: " ",
+        C.CATEGORY_NOT_SPACE: "abc.$",
+        C.CATEGORY_NOT_WORD: " .,-",
+        C.CATEGORY_NOT_DIGIT: "ab ",
+    }
+
+    def in_set(items: list, ch: str) -> bool:
+        return any(
+            (op is C.LITERAL and ord(ch) == av)
+            or (op is C.RANGE and av[0] <= ord(ch) <= av[1])
+            or (op is C.CATEGORY and ch in categories[av])
+            for op, av in items
+        )
+
+    def gen(seq: object, out: list[str]) -> None:
+        for op, av in seq:  # type: ignore[attr-defined]
+            if op is C.LITERAL:
+                out.append(chr(av))
+            elif op is C.NOT_LITERAL:
+                out.append(rng.choice([c for c in pool if ord(c) != av]))
+            elif op is C.ANY:
+                out.append(rng.choice(pool))
+            elif op is C.IN:
+                items = [(o, a) for o, a in av if o is not C.NEGATE]
+                if len(items) < len(av):  # negated class
+                    out.append(rng.choice([c for c in pool if not in_set(items, c)]))
+                else:
+                    o, a = rng.choice(items)
+                    if o is C.LITERAL:
+                        out.append(chr(a))
+                    elif o is C.RANGE:
+                        out.append(chr(rng.randint(a[0], min(a[1], a[0] + 25))))
+                    else:
+                        out.append(rng.choice(categories[a]))
+            elif op is C.BRANCH:
+                gen(rng.choice(av[1]), out)
+            elif op is C.SUBPATTERN:
+                gen(av[-1], out)
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+                lo, hi, sub = av
+                for _ in range(rng.randint(lo, lo + 3 if hi is C.MAXREPEAT else min(hi, lo + 3))):
+                    gen(sub, out)
+            elif op not in (C.AT, C.ASSERT, C.ASSERT_NOT):
+                raise NotImplementedError(op)
+
+    rng = random.Random(seed)
+    tree = _parser.parse(pattern.pattern, pattern.flags)
+    samples = []
+    for _ in range(n):
+        out: list[str] = []
+        gen(tree, out)
+        samples.append("".join(out))
+    return samples
+
+
+def test_needs_hold_wherever_their_pattern_matches_a_sentence() -> None:
+    # A rule skips its sentence search when its Needs do not hold: they must hold on every
+    # text where the pattern matches a sentence (or, for the low-bar patterns, the text).
+    from classifier import rules as R
+
+    pairs = [
+        (R._PAY_TO_APPLY_RE, R._PAY_NEEDS, "sentence"),
+        (R._DEPOSIT_RE, R._DEPOSIT_NEEDS, "sentence"),
+        (R._OFF_PLATFORM_RE, R._OFF_PLATFORM_NEEDS, "sentence"),
+        (R._SENSITIVE_RE, R._SENSITIVE_NEEDS, "sentence"),
+        (R._TOO_GOOD_RE, R._TOO_GOOD_NEEDS, "sentence"),
+        (R._LOW_BAR_RE, R._LOW_BAR_NEEDS, "text"),
+        (R._STRONG_LOW_BAR_RE, R._LOW_BAR_NEEDS, "text"),
+        (R._CLIENT_PHRASE_RE, R._CLIENT_PHRASE_NEEDS, "cased sentence"),
+        (R._MULE_RE, R._MULE_NEEDS, "sentence"),
+        (R._URGENCY_PLAIN_RE, R._URGENCY_NEEDS, "sentence"),
+    ]
+    rng = random.Random(7)
+    around = ["we", "The", "and", "x", "-", "*", "1.", "Apply", "_", "\n"]
+    for seed, (pattern, needs, where) in enumerate(pairs):
+        matched = 0
+        for sample in _sample_matches(pattern, 1500, seed):
+            for text in (
+                sample,
+                f"{rng.choice(around)} {sample} {rng.choice(around)}",
+                f"_{sample}_",
+            ):
+                ctx = build_context({"description": text})
+                if where == "text":
+                    hit = pattern.search(ctx.lower) is not None
+                else:
+                    sentences = ctx.index.sentences()
+                    if where == "sentence":
+                        sentences = [s.lower() for s in sentences]
+                    hit = any(pattern.search(s) for s in sentences)
+                if hit:
+                    matched += 1
+                    assert ctx.may_match(needs), (pattern.pattern[:40], text)
+        assert matched > 200, pattern.pattern[:40]  # the samples do reach the patterns
+
+
+def test_chat_host_needs_hold_for_every_chat_host_link() -> None:
+    from classifier.rules import _CHAT_HOST_NEEDS, _CHAT_HOSTS, _is_chat_host
+
+    found = 0
+    for host in sorted(_CHAT_HOSTS) + ["chat.whatsapp.com", "web.whatsapp.com"]:
+        for text in (f"Write to https://{host}/hr now", f"at {host}", f"(www.{host}/x)"):
+            ctx = build_context({"description": text})
+            if any(_is_chat_host(h) for _r, h, _w in ctx.links):
+                found += 1
+                assert ctx.may_match(_CHAT_HOST_NEEDS), text
+    assert found >= 2 * len(_CHAT_HOSTS)
+
+
+def test_sentence_words_are_text_words_unless_a_word_is_cut() -> None:
+    # The pre-scan trusts that a sentence's words are words of the text; a 400-character
+    # run without a space is cut inside a word, and then it stands aside.
+    long_word = "x" * 450
+    assert build_context({"description": "Pay the fee now."}).words_exact
+    assert not build_context({"description": f"{long_word}fee to apply"}).words_exact
+    assert not build_context({"description": "clıent fee"}).words_exact  # ı: i to IGNORECASE
+
+
+def test_rules_flag_the_same_with_and_without_the_pre_scan(monkeypatch) -> None:
+    from classifier import rules as R
+
+    texts = [item["text"] for group in FIXTURES.values() for item in group]
+    for seed, pattern in enumerate(
+        (R._PAY_TO_APPLY_RE, R._DEPOSIT_RE, R._MULE_RE, R._URGENCY_PLAIN_RE, R._TOO_GOOD_RE)
+        + (R._SENSITIVE_RE, R._OFF_PLATFORM_RE)
+    ):
+        texts += _sample_matches(pattern, 300, 100 + seed)
+    texts += [f"Our client pays $500 per day, no experience needed. {t}" for t in texts[:200]]
+    listings = [{"description": t} for t in texts] + [
+        {"title": "Data Entry", "company": "Acme", "description": t} for t in texts
+    ]
+    with_scan = [find_red_flags(x, EMPLOYERS) for x in listings]
+    monkeypatch.setattr(R.ListingContext, "words_exact", property(lambda self: False))
+    assert [find_red_flags(x, EMPLOYERS) for x in listings] == with_scan
+
+
+def test_client_phrase_halves_search_as_the_whole_pattern() -> None:
+    from classifier.rules import _CLIENT_PHRASE_RE, _client_phrase
+
+    texts = _sample_matches(_CLIENT_PHRASE_RE, 3000, 11)
+    texts += [t.title() for t in texts] + [item["text"] for g in FIXTURES.values() for item in g]
+    texts += ["x " + t for t in texts]
+    for t in texts:
+        assert _client_phrase(t) == (_CLIENT_PHRASE_RE.search(t) is not None), t
+
+
+def test_clean_text_fast_is_clean_text() -> None:
+    from classifier.text import clean_text_fast
+
+    rng = random.Random(5)
+    pieces = [
+        "a", "B", " ", "  ", "\n", "\n\n", "\t", "\r\n", "\xa0", "…", "&", "&amp;", "&lt;",
+        "&gt;", "&quot;", "&#39;", "&nbsp;", "&amp;lt;", "&lt", "&ampx", "&D", "<p>", "<br/>",
+        "</li>", "<b", ">", "\u2028", "\x0b", "\x85", "\ufffd", "\x00", "\u200b", "ﬀ", "™",
+        "\u3000", "\u202f", "¨", "K", "İ", ".", "’",
+    ]  # fmt: skip
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(30000)]
+    texts += [item["text"] for group in FIXTURES.values() for item in group]
+    texts += [None, b"caf\xc3\xa9", 42, "x" * 90_000 + "  y"]
+    for t in texts:
+        for max_chars in (40_000, 5):
+            assert clean_text_fast(t, max_chars) == clean_text(t, max_chars), repr(t)
