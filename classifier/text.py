@@ -180,7 +180,10 @@ _ABBREVIATIONS: frozenset[str] = frozenset(
 )
 
 # Candidate sentence ends: terminal punctuation (plus closing quotes/brackets) then space.
-_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
+# Written "[.!?…][.!?…]*" rather than "[.!?…]+" (the same matches): a pattern that opens with
+# a character class lets the regex engine skip to the next punctuation mark instead of
+# trying a match at every character (27 us -> 3 us on a 3,000-character line).
+_END_RE = re.compile(r"[.!?…][.!?…]*[\"'”’)\]]*\s+")
 # "field.We employ": EMSCAD and scraped HTML glue sentences when tags are dropped. Only a
 # period after two lower-case letters and before Upper+lower counts (keeps "U.S.A", "e.g.X",
 # "outlier.ai", "Node.Js" intact in the common cases).
@@ -248,9 +251,23 @@ def _glue_break(m: re.Match[str]) -> str:
     return m.group() + "\n"
 
 
+# Each ASCII character as its class for _GLUED_PUNCT_RE: "a" lower-case and "A" upper-case
+# letter, "." sentence punctuation, " " anything else.
+_GLUE_CLASSES = bytes(
+    97 if 97 <= c <= 122 else 65 if 65 <= c <= 90 else 46 if c in b".!?" else 32 for c in range(256)
+)
+
+
+def _may_have_glued_sentence(text: str) -> bool:
+    """False only when `_GLUED_PUNCT_RE` finds nothing in `text`: three C passes over its
+    ASCII characters (a match is five of them in a row), where the regex's scan is slow on
+    text holding other characters."""
+    return b"aa.Aa" in text.encode("ascii", "ignore").translate(_GLUE_CLASSES)
+
+
 def prepare_text(text: str) -> str:
     """Cleaned text with glued sentences ("field.We employ") broken onto separate lines."""
-    if "." in text or "!" in text or "?" in text:
+    if ("." in text or "!" in text or "?" in text) and _may_have_glued_sentence(text):
         return _GLUED_PUNCT_RE.sub(_glue_break, text)
     return text
 

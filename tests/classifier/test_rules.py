@@ -590,3 +590,56 @@ def test_clean_text_fast_is_clean_text() -> None:
     for t in texts:
         for max_chars in (40_000, 5):
             assert clean_text_fast(t, max_chars) == clean_text(t, max_chars), repr(t)
+
+
+def test_keywords_hold_every_vocabulary_word_of_the_text() -> None:
+    from classifier.rules import _registry
+
+    vocabulary = _registry(EMPLOYERS).vocabulary  # type: ignore[arg-type]
+    rng = random.Random(9)
+    words = sorted(vocabulary) + ["xyz", "fees2", "payment", "’", "é", "-", ".", "$5"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    texts += [item["text"] for group in FIXTURES.values() for item in group]
+    for t in texts:
+        ctx = build_context({"description": t}, EMPLOYERS)
+        assert ctx.words & vocabulary <= ctx.keywords, t
+
+
+def test_url_matches_are_the_sentence_search() -> None:
+    from classifier.rules import _URL_RE, _url_matches
+
+    rng = random.Random(4)
+    pieces = [
+        "https://",
+        "www.",
+        "x",
+        "Mercor",
+        ".com",
+        ".ai",
+        "/jobs",
+        "-",
+        "_",
+        "@",
+        ".",
+        " ",
+        "t.me",
+        "(",
+        ")",
+        "HTTP://A.IO",
+    ]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(20000)]
+    texts += [item["text"] for group in FIXTURES.values() for item in group]
+    for t in texts:
+        assert _url_matches(t) == [m.group(0) for m in _URL_RE.finditer(t)], t
+
+
+def test_sentence_ends_and_glue_checks_keep_their_matches() -> None:
+    from classifier.text import _END_RE, _GLUED_PUNCT_RE, _glue_break, prepare_text
+
+    plain_end = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")  # the pattern _END_RE is written for
+    rng = random.Random(6)
+    pieces = list(".!?…\"'”’)] \n\tabzAZé’İ٣") + ["ab.Cd", "xy!Zz", "e.g. ", "U.S.A"]
+    for _ in range(50000):
+        t = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert [m.span() for m in _END_RE.finditer(t)] == [m.span() for m in plain_end.finditer(t)]
+        assert prepare_text(t) == _GLUED_PUNCT_RE.sub(_glue_break, t), t
