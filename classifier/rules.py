@@ -302,11 +302,11 @@ class Needs:
         return False
 
 
-def _word_automaton(words: Iterable[str]) -> ahocorasick.Automaton:
+def _word_automaton(words: Iterable[str], phrases: Iterable[str] = ()) -> ahocorasick.Automaton:
     """One Aho-Corasick automaton for the word text: `words` (but the common ones) as " w ",
-    valued by the word, and every `Phrases` pattern, valued by itself."""
+    valued by the word, and every `Phrases` pattern and `phrases`, valued by themselves."""
     automaton = ahocorasick.Automaton()
-    for pattern in _PHRASE_PATTERNS:
+    for pattern in _PHRASE_PATTERNS.union(phrases):
         automaton.add_word(pattern, pattern)
     for word in words:
         if word not in _COMMON_WORDS:
@@ -624,6 +624,19 @@ _PAY_KEYWORDS = frozenset(
 )
 
 
+# The last word of each of _FEE_NOUNS (those that may be one word: "starterkit", "upfront").
+_FEE_NOUN_ENDS = tuple(
+    f" {w}"
+    for w in """application applicant registration register processing training certification
+    certificate onboarding enrolment enrollment membership starterkit kit starter backgroundcheck
+    check screening verification activation placement admin administrative administration signup
+    up joining orientation software equipment material materials uniform badge card visa permit
+    insurance consultation interview refundable upfront front time small nominal course exam
+    license licensing security service handling opening access""".split()
+)
+# What the kit-from-our-vendor alternative has one buy.
+_PURCHASED = """kit package software equipment license licence licenses membership course
+certification materials laptop computer supplies"""
 # What follows a modal in _PAY_TO_APPLY_RE ("you must first pay", "are required to buy"), and
 # who it is said of.
 _PAY_VERB = (("", " first", " also"), (" pay", " purchase", " buy", " cover the cost", " send "))
@@ -635,7 +648,18 @@ _PAY_SUBJECTS = (
 # the confirmations are parts of the alternatives' text. "pay", "purchase" and "buy" after a
 # modal may start a longer word ("payment"), so that line's words are its subject and modal.
 _PAY_NEEDS = Needs(
-    "fee|fees|charge|charges",
+    ("fee|fees|charge|charges", Phrases(*_product(_FEE_NOUN_ENDS, (" fee", " charge")))),
+    (
+        "fee|fees + to",
+        Phrases(
+            *_product(
+                " to",
+                (" apply", " register", " join", " start", " begin", " get started", " enrol"),
+            ),
+            *_product(" to", (" activate", " be considered", " process your", " secure your")),
+        ),
+    ),
+    ("fee|fees + of|for", Phrases(" fee of ", " fee for ", " fees of ", " fees for ")),
     ("cost|costs", re.compile(r"costs? (?:of |for |\$|usd|£|€)")),
     ("must + " + _PAY_SUBJECTS, Phrases(*_product(" must", *_PAY_VERB))),
     ("should + " + _PAY_SUBJECTS, Phrases(*_product(" should", *_PAY_VERB))),
@@ -664,7 +688,17 @@ _PAY_NEEDS = Needs(
             r"|for |the cost of )"
         ),
     ),
-    "purchase|buy + from|through|via",
+    (
+        "purchase|buy + from|through|via",
+        Phrases(
+            *_product(
+                (" purchase", " buy"),
+                ("", " a", " the", " your", " our"),
+                ("", " starter", " training", " work", " welcome"),
+                tuple(f" {w} " for w in _PURCHASED.split()),
+            )
+        ),
+    ),
     "refundable|refunded",
     "price + of|for",
 )
@@ -1267,11 +1301,11 @@ def _mentions_employer(ctx: ListingContext) -> bool:
         return _mentions_employer_in(ctx.employers, ctx.text)
     text = ctx.text
     words = ctx.keywords
-    # A name between word boundaries has all its words in the text: the set test skips the
-    # substring search for the names the text cannot hold.
+    # A name between word boundaries is reported by the word scan: the set test skips the
+    # search for the names the text cannot hold.
     return any(
-        name_words <= words and name in text and rx.search(text) is not None
-        for name, name_words, rx in mentions
+        (key is None or key in words) and name in text and rx.search(text) is not None
+        for name, key, rx in mentions
     )
 
 
@@ -1328,14 +1362,33 @@ class _Employer:
     labels: frozenset[str]  # first labels of its domains ("outlier" of outlier.ai)
     lookalike_tokens: tuple[str, ...]  # distinctive enough to betray a look-alike host
     claim_res: tuple[re.Pattern[str], ...]
-    # The word tokens of each of `names`: a claim (`_claim_re`) holds the name between word
-    # boundaries, so a text lacking one of these words claims no such name.
+    # The word tokens of each of `names` (for the vocabulary), and what the word scan reports
+    # when the name stands between word boundaries, as a claim (`_claim_re`) holds it.
     name_words: tuple[frozenset[str], ...] = ()
+    name_keys: tuple[str | None, ...] = ()
 
 
 def _words_of(s: str) -> frozenset[str]:
     """The `ListingContext.words` tokens of a lower-case string."""
     return frozenset(s.encode("ascii", "replace").translate(_TOKEN_BYTES).decode("ascii").split())
+
+
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _name_key(name: str) -> str | None:
+    """What `ListingContext.keywords` holds when the lower-case `name` stands in the text
+    between word boundaries: its word, for a name of one word, else its phrase as
+    `word_text` shows it (a space before and after where the name begins and ends with a
+    letter or digit); None for a name without a letter or digit (no test: always look)."""
+    text = name.encode("ascii", "replace").translate(_TOKEN_BYTES).decode("ascii")
+    if not text.strip():
+        return None
+    if " " not in text.strip():
+        return text.strip()
+    before = " " if name[0] in _TOKEN_CHARS else ""
+    after = " " if name[-1] in _TOKEN_CHARS else ""
+    return f"{before}{text}{after}"
 
 
 class _Registry:
@@ -1344,14 +1397,18 @@ class _Registry:
 
     def __init__(self, employers: tuple[_Employer, ...], mention_names: tuple[str, ...]) -> None:
         self.employers = employers
-        # (name, its words, \bname\b) for every name and alias of 4+ characters, as written.
-        self.mentions: tuple[tuple[str, frozenset[str], re.Pattern[str]], ...] = tuple(
-            (n, _words_of(n.lower()), re.compile(rf"\b{re.escape(n)}\b")) for n in mention_names
+        # (name, its key, \bname\b) for every name and alias of 4+ characters, as written.
+        self.mentions: tuple[tuple[str, str | None, re.Pattern[str]], ...] = tuple(
+            (n, _name_key(n.lower()), re.compile(rf"\b{re.escape(n)}\b")) for n in mention_names
         )
         self.vocabulary: frozenset[str] = _RULE_VOCABULARY.union(
-            *(w for e in employers for w in e.name_words), *(w for _n, w, _r in self.mentions)
+            *(w for e in employers for w in e.name_words),
+            *(_words_of(n.lower()) for n in mention_names),
         )
-        self.automaton = _word_automaton(self.vocabulary)
+        keys = {k for e in employers for k in e.name_keys} | {k for _n, k, _r in self.mentions}
+        self.automaton = _word_automaton(
+            self.vocabulary, (k for k in keys if k is not None and " " in k.strip())
+        )
         self._lookalike: dict[str, bool] = {}
 
     def lookalike(self, host: str) -> bool:
@@ -1455,6 +1512,7 @@ def _registry_by_contents(employers: Sequence[Mapping[str, Any]]) -> _Registry:
                 ),
                 claim_res=tuple(_claim_re(n) for n in names),
                 name_words=tuple(_words_of(n) for n in names),
+                name_keys=tuple(_name_key(n) for n in names),
             )
         )
     mention_names = tuple(
@@ -1529,17 +1587,16 @@ def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
     digest = _registry(ctx.employers)
     registry = digest.employers
     company_norm = _norm_name(ctx.company)
-    low_text = ctx.lower
     words = ctx.keywords
     claimed: list[_Employer] = []
     for emp in registry:
         if company_norm and company_norm in emp.norm_names:
             claimed.append(emp)
         else:
-            for n, rx, n_words in zip(emp.names, emp.claim_res, emp.name_words, strict=True):
-                # A claim holds the name between word boundaries: all its words are words
-                # of the text. The set test skips the substring search for most names.
-                if n_words <= words and n in low_text and _claims(ctx, n, rx):
+            for n, rx, key in zip(emp.names, emp.claim_res, emp.name_keys, strict=True):
+                # A claim holds the name between word boundaries, which the word scan
+                # reports: the set test skips the search for most names.
+                if (key is None or key in words) and _claims(ctx, n, rx):
                     claimed.append(emp)
                     break
 
@@ -1612,6 +1669,14 @@ _MULE_KEYWORDS = frozenset(
 )
 
 
+_MULE_RECEIVING = tuple(
+    f" {w}" for w in "receive receiving accept accepting process processing handle handling".split()
+)
+_MULE_RECEIVED = (
+    *(f" {w} " for w in "funds money transfers checks cheques donations".split()),
+    " payment",  # "payments"
+    " wire transfers ",
+)
 # One line per alternative of _MULE_RE (those of its first group first).
 _MULE_NEEDS = Needs(
     "reship|reshipping|reshipment|reshipper|reshippers|repackage|repackaging",
@@ -1622,22 +1687,62 @@ _MULE_NEEDS = Needs(
     "package + handler|forwarding|forwarder|inspector|processing|receiver",
     "parcel + forwarding|handler|agent|receiver",
     "packages|parcels|shipments|merchandise + forward|forwarding",
-    "home|address|residence|apartment + receive|receiving",
+    (
+        "home|address|residence|apartment + receive|receiving",
+        re.compile(
+            r"receiv(?:e|ing) (?:and (?:inspect|forward|reship|re-ship)\w* )?(?:packages|parcels|"
+            r"shipments|merchandise)"
+        ),
+    ),
     "coordinator|manager|agent + shipping + from + home",
-    "payment|payments|funds|money|transfers|checks|cheques|donations + "
-    "receive|receiving|accept|accepting|process|processing|handle|handling + "
-    "account|keep|forward|send|transfer",
-    "keep + transfer|send|wire|forward|remit",
-    "rest|remaining|remainder|balance + transfer|send|wire|forward|remit",
+    (
+        "payment|payments|funds|money|transfers|checks|cheques|donations + "
+        "receive|receiving|accept|accepting|process|processing|handle|handling + "
+        "account|keep|forward|send|transfer",
+        Phrases(
+            *_product(
+                _MULE_RECEIVING, ("", " customer", " client", " company", " the"), _MULE_RECEIVED
+            )
+        ),
+    ),
+    (
+        "keep + transfer|send|wire|forward|remit",
+        re.compile(r"keep[^.;\n]{0,15}(?:\d ?%|\d percent|commission)"),
+    ),
+    (
+        "rest|remaining|remainder|balance + transfer|send|wire|forward|remit",
+        re.compile(
+            r"(?:rest|remaining|remainder|balance)[^.;\n]{0,40}(?:keep|commission|%|percent|"
+            r"western union|moneygram|bitcoin|vendor|supplier)"
+        ),
+    ),
     "moneygram|walmart2walmart|giftcard|giftcards",
     "western + union",
     "gram + money",
     "atm + bitcoin",
     "ria + money",
     "card|cards + gift|itunes|steam",
-    "check|checks|cheque|cheques|order|orders + cash|cashing|deposit|depositing",
+    (
+        "check|checks|cheque|cheques|order|orders + cash|cashing|deposit|depositing",
+        Phrases(
+            *_product(
+                (" cash", " cashing", " deposit", " depositing"),
+                ("", " the", " this", " a", " our"),
+                (" check", " cheque", " money order"),
+            )
+        ),
+    ),
     "mobile + deposit",
-    "agent|receiver|representative|processor + receive|process|handle",
+    (
+        "agent|receiver|representative|processor + receive|process|handle",
+        Phrases(
+            *_product(
+                (" agent", " receiver", " representative", " processor"),
+                (" to", " who will"),
+                (" receive ", " process ", " handle "),
+            )
+        ),
+    ),
 )
 
 

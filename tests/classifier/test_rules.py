@@ -643,3 +643,39 @@ def test_sentence_ends_and_glue_checks_keep_their_matches() -> None:
         t = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
         assert [m.span() for m in _END_RE.finditer(t)] == [m.span() for m in plain_end.finditer(t)]
         assert prepare_text(t) == _GLUED_PUNCT_RE.sub(_glue_break, t), t
+
+
+def test_name_keys_are_reported_wherever_a_name_is_claimed_or_mentioned() -> None:
+    from classifier.rules import _claim_re, _name_key, _registry
+
+    names = ["Outlier AI", "x.ai", "Apple Inc.", "G2i Inc.", "Café Noir", "----", "_abc", "Mercor"]
+    employers = [
+        {"key": f"e{i}", "name": n, "aliases": [], "domains": []} for i, n in enumerate(names)
+    ]
+    digest = _registry(employers)
+    rng = random.Random(8)
+    around = [
+        "we are with ",
+        "on behalf of ",
+        " hiring team",
+        " recruiter",
+        "(",
+        ").",
+        "-",
+        "x",
+        "é",
+        "_",
+        " ",
+    ]
+    for _ in range(4000):
+        name = rng.choice(names)
+        text = (
+            rng.choice(around) + rng.choice([name, name.upper(), name.lower()]) + rng.choice(around)
+        )
+        ctx = build_context({"description": text}, employers)
+        key = _name_key(name.lower())
+        claimed = _claim_re(name.lower()).search(ctx.lower) is not None
+        mentioned = re.search(rf"\b{re.escape(name)}\b", ctx.text) is not None
+        if claimed or mentioned:
+            assert key is None or key in ctx.keywords, (name, text)
+    assert digest.vocabulary >= {"outlier", "ai", "apple", "inc", "mercor"}
