@@ -191,8 +191,11 @@ def _on_clean_domain(host: str, domains: tuple[str, ...]) -> bool:
     return any(d and (host == d or host.endswith("." + d)) for d in domains)
 
 
+_NON_TOKEN_RUN_RE = re.compile(r"[^a-z0-9]+")
+
+
 def _norm_name(s: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
+    return _NON_TOKEN_RUN_RE.sub(" ", s.lower()).strip()
 
 
 # Words that need no sentence: more than this many characters without a space or line break
@@ -202,13 +205,15 @@ _RUN_BYTES = bytes(32 if c in (10, 32) else 120 for c in range(256))
 _LONG_RUN = b"x" * 200
 
 
-# Words of the rules' vocabulary that nearly every posting holds (45% or more of 1,677
-# labelled and benchmark listings): the word scan takes them as present rather than report
-# each of their many occurrences. Only speed depends on this list: a word taken as present
-# that is not only lets a rule look further.
+# Words of the rules' vocabulary that many postings hold (about a third or more of 1,677
+# labelled and benchmark listings, or many times over): the word scan takes them as present
+# rather than report each of their occurrences. Only speed depends on this list: a word
+# taken as present that is not only lets a rule look further.
 _COMMON_WORDS: frozenset[str] = frozenset(
-    """a an apply business by can company experience for from have job of on our per re s skills
-    this time to with work you your""".split()
+    """a ai an apply business by can candidates company customer customers data day degree each
+    experience flexible for from have hour hours information insurance job large leading level
+    must need next no number of offer on only our per re required s should skills start tasks
+    this time to today tomorrow up using valid week well with within work you your""".split()
 )
 # Every `Phrases` pattern, for the word scan's automaton.
 _PHRASE_PATTERNS: set[str] = set()
@@ -262,14 +267,16 @@ class Needs:
     when they do not say enough, a regex without anchors or \\b (written to start with a
     literal, which the engine finds fast) that every match of the alternative holds in the
     lower-cased text, where a space in a sentence is one " " (`clean_text`). The pattern
-    can match only where one of its lines holds. The first group of a line should be its
-    rarest: one set test rejects most texts.
+    can match only where one of its lines holds. A line is looked at from its rarest part,
+    its phrases or else a group without `_COMMON_WORDS`, and one set test of all of those
+    rejects most texts.
     """
 
     __slots__ = ("first", "lines", "words")
 
     def __init__(self, *lines: NeedLine) -> None:
         parsed = []
+        words: set[str] = set()
         for line in lines:
             spec, *confirms = (line,) if isinstance(line, str) else line
             assert isinstance(spec, str), spec
@@ -277,26 +284,33 @@ class Needs:
             phrases = [c.patterns for c in confirms if isinstance(c, Phrases)]
             regexes = tuple(c for c in confirms if isinstance(c, re.Pattern))
             assert len(phrases) + len(regexes) == len(confirms), confirms
-            parsed.append((groups, frozenset().union(*phrases) if phrases else None, regexes))
+            words.update(*groups)
+            # The set looked at first: the phrases, else the rarest group (the common words
+            # are always in `keywords`).
+            groups = tuple(sorted(groups, key=lambda g: not g.isdisjoint(_COMMON_WORDS)))
+            if phrases:
+                parsed.append((frozenset().union(*phrases), groups, regexes))
+            else:
+                parsed.append((groups[0], groups[1:], regexes))
         self.lines: tuple[
-            tuple[tuple[frozenset[str], ...], frozenset[str] | None, tuple[re.Pattern[str], ...]],
-            ...,
+            tuple[frozenset[str], tuple[frozenset[str], ...], tuple[re.Pattern[str], ...]], ...
         ] = tuple(parsed)
-        self.first: frozenset[str] = frozenset().union(*(line[0][0] for line in parsed))
-        self.words: frozenset[str] = frozenset().union(*(w for line in parsed for w in line[0]))
+        # One set test rejects a text that holds no line's first set.
+        self.first: frozenset[str] = frozenset().union(*(line[0] for line in parsed))
+        self.words: frozenset[str] = frozenset(words)
 
     def hold(self, words: frozenset[str], lower: str) -> bool:
         """True when one line holds: its words and phrases in `words` (`keywords`), and a
         regex confirmation, if it has any, in `lower`."""
         if self.first.isdisjoint(words):
             return False
-        for groups, phrases, regexes in self.lines:
+        for first, groups, regexes in self.lines:
+            if first.isdisjoint(words):
+                continue
             for group in groups:
                 if group.isdisjoint(words):
                     break
             else:
-                if phrases is not None and phrases.isdisjoint(words):
-                    continue
                 if not regexes or any(rx.search(lower) for rx in regexes):
                     return True
         return False
@@ -1409,7 +1423,21 @@ class _Registry:
         self.automaton = _word_automaton(
             self.vocabulary, (k for k in keys if k is not None and " " in k.strip())
         )
+        # The impersonation rule's claims, by the key the word scan reports for the name:
+        # (employer index, name, claim regex); the names without a key are always tried.
+        by_key: dict[str | None, list[tuple[int, str, re.Pattern[str]]]] = {}
+        by_norm: dict[str, list[int]] = {}
+        for i, emp in enumerate(employers):
+            for n, rx, key in zip(emp.names, emp.claim_res, emp.name_keys, strict=True):
+                by_key.setdefault(key, []).append((i, n, rx))
+            for norm in emp.norm_names:
+                by_norm.setdefault(norm, []).append(i)
+        self.claims_by_key = {k: tuple(v) for k, v in by_key.items() if k is not None}
+        self.claim_keys = frozenset(self.claims_by_key)
+        self.keyless_claims = tuple(by_key.get(None, ()))
+        self.by_norm_name = {k: tuple(v) for k, v in by_norm.items()}
         self._lookalike: dict[str, bool] = {}
+        self._label_host: dict[tuple[str, int], bool] = {}
 
     def lookalike(self, host: str) -> bool:
         """True when `host` is no neutral host and, while not on an employer's domains, holds
@@ -1425,6 +1453,23 @@ class _Registry:
             if len(self._lookalike) > 10_000:  # hosts are many but bounded; bound it anyway
                 self._lookalike.clear()
             self._lookalike[host] = hit
+        return hit
+
+    def label_host(self, host: str, index: int) -> bool:
+        """True when `host`, no neutral host, holds a domain label of employer `index` while
+        not on its domains (memoised like `lookalike`)."""
+        hit = self._label_host.get((host, index))
+        if hit is None:
+            emp = self.employers[index]
+            squashed = host.replace("-", "").replace(".", "")
+            hit = (
+                not _neutral(host)
+                and not _on_clean_domain(host, emp.domains)
+                and any(lab and lab in squashed for lab in emp.labels)
+            )
+            if len(self._label_host) > 10_000:
+                self._label_host.clear()
+            self._label_host[(host, index)] = hit
         return hit
 
 
@@ -1570,35 +1615,24 @@ def _claims(ctx: ListingContext, name: str, rx: re.Pattern[str]) -> bool:
     return False
 
 
-def _claimed_label_host(host: str, claimed: list[_Employer]) -> bool:
-    """A non-neutral host holding a domain label of a claimed employer, off its domains."""
-    if _neutral(host):
-        return False
-    squashed = host.replace("-", "").replace(".", "")
-    return any(
-        not _on_clean_domain(host, emp.domains)
-        and any(lab and lab in squashed for lab in emp.labels)
-        for emp in claimed
-    )
-
-
 def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
     """Claims a known platform while its links/e-mail are elsewhere; free mail for a company."""
     digest = _registry(ctx.employers)
     registry = digest.employers
     company_norm = _norm_name(ctx.company)
-    words = ctx.keywords
-    claimed: list[_Employer] = []
-    for emp in registry:
-        if company_norm and company_norm in emp.norm_names:
-            claimed.append(emp)
-        else:
-            for n, rx, key in zip(emp.names, emp.claim_res, emp.name_keys, strict=True):
-                # A claim holds the name between word boundaries, which the word scan
-                # reports: the set test skips the search for most names.
-                if (key is None or key in words) and _claims(ctx, n, rx):
-                    claimed.append(emp)
-                    break
+    # The employers the listing claims to be or act for: its company field, or a claim in
+    # the text. A claim holds the name between word boundaries, which the word scan
+    # reports: only the names whose key it found are searched.
+    claimed_at = set(digest.by_norm_name.get(company_norm, ())) if company_norm else set()
+    for key in digest.claim_keys & ctx.keywords:
+        for i, n, rx in digest.claims_by_key[key]:
+            if i not in claimed_at and _claims(ctx, n, rx):
+                claimed_at.add(i)
+    for i, n, rx in digest.keyless_claims:
+        if i not in claimed_at and _claims(ctx, n, rx):
+            claimed_at.add(i)
+    claimed_at_sorted = sorted(claimed_at)  # registry order
+    claimed = [registry[i] for i in claimed_at_sorted]
 
     def evidence_for(raw: str, where: str) -> str:
         return raw if where in ("url", "apply_url") else where
@@ -1607,7 +1641,7 @@ def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
     # 1. Look-alike domains of a known employer, wherever they appear ("dataannotation-jobs.com",
     #    or "outlier-jobs.example.net" on a listing that claims to be Outlier).
     for raw, host, where in links:
-        if digest.lookalike(host) or (claimed and _claimed_label_host(host, claimed)):
+        if digest.lookalike(host) or any(digest.label_host(host, i) for i in claimed_at_sorted):
             return _flag("impersonation", evidence_for(raw, where))
     # 2. A claimed employer whose application link or contact address is on another domain.
     for emp in claimed:

@@ -125,8 +125,7 @@ def _unescape(s: str) -> str:
     if _OTHER_ENTITY_RE.search(s):
         return html.unescape(s)
     for entity, char in _COMMON_ENTITIES:
-        if entity in s:
-            s = s.replace(entity, char)
+        s = s.replace(entity, char)  # the same string back, after one scan, when absent
     return s
 
 
@@ -144,6 +143,18 @@ def clean_text_fast(s: Any, max_chars: int = MAX_CHARS) -> str:
         return clean_text(s, max_chars)
     if not s:
         return ""
+    # A title or URL is often clean already: one printable ASCII line (no control character,
+    # no space but " ", NFKC-stable), no entity or tag, no run of spaces, no space at an end.
+    if (
+        s.isascii()
+        and s.isprintable()
+        and "&" not in s
+        and "<" not in s
+        and "  " not in s
+        and s[0] != " "
+        and s[-1] != " "
+    ):
+        return s[:max_chars]
     s = s[: max_chars * 2]
     if "&" in s:
         s = _unescape(s)
