@@ -158,8 +158,10 @@ def select_body_short(docs: Sequence[Doc]) -> list[str]:
 
 # Matched against lower-cased text: a case-insensitive pattern costs ~2x in `re`.
 _HOUR_RE = re.compile(r"/\s*h(?:ou)?r|per\s+hour|hourly|an\s+hour|/hr")
-_YEAR_RE = re.compile(r"/\s*y(?:ea)?r|per\s+year|annual|/yr|per\s+annum|\d\s*k\b")
+_YEAR_RE = re.compile(r"/\s*y(?:ea)?r|per\s+year|annual|/yr|per\s+annum")
+_YEAR_K_RE = re.compile(r"\d\s*k\b")  # "120k": starts with a digit class, which `re` skips to
 _MONEY_RE = re.compile(r"[$€£]|\b(?:usd|eur|gbp)\b")
+_MONEY_SIGNS = ("$", "€", "£", "usd", "eur", "gbp")
 _META_NAMES = (
     "has_description",
     "title_only",
@@ -180,9 +182,13 @@ def meta_features(docs: Sequence[Doc]) -> sparse.csr_matrix:
         rows[i, 0] = bool(desc)
         rows[i, 1] = not desc
         rows[i, 2] = 0 < len(desc) < 400
-        rows[i, 3] = bool(_HOUR_RE.search(pay))
-        rows[i, 4] = bool(_YEAR_RE.search(pay))
-        rows[i, 5] = bool(_MONEY_RE.search(pay))
+        # Each pattern runs only when a substring it cannot match without is present (a
+        # regex alternation tries every branch at every position; `in` is a C scan).
+        rows[i, 3] = ("/" in pay or "hour" in pay) and bool(_HOUR_RE.search(pay))
+        rows[i, 4] = bool(_YEAR_K_RE.search(pay)) or (
+            ("/" in pay or "year" in pay or "annu" in pay) and bool(_YEAR_RE.search(pay))
+        )
+        rows[i, 5] = any(sign in pay for sign in _MONEY_SIGNS) and bool(_MONEY_RE.search(pay))
         rows[i, 6] = not d.get("company")
     return sparse.csr_matrix(rows)
 
