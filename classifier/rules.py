@@ -272,7 +272,7 @@ class Needs:
     rejects most texts.
     """
 
-    __slots__ = ("first", "lines", "words")
+    __slots__ = ("first", "lines", "words", "_automaton")
 
     def __init__(self, *lines: NeedLine) -> None:
         parsed = []
@@ -298,6 +298,23 @@ class Needs:
         # One set test rejects a text that holds no line's first set.
         self.first: frozenset[str] = frozenset().union(*(line[0] for line in parsed))
         self.words: frozenset[str] = frozenset(words)
+        self._automaton: ahocorasick.Automaton | None = None
+
+    def first_automaton(self) -> ahocorasick.Automaton:
+        """An automaton of every line's first set (phrases, and words as " w "), made on
+        first use: a match of the pattern holds one of them, so where they are in the text
+        tells which sentences can hold a match. Each is valued by the distance from the end
+        of its pattern back to the first letter or digit of it."""
+        if self._automaton is None:
+            automaton = ahocorasick.Automaton()
+            for first, _groups, _regexes in self.lines:
+                for item in first:
+                    pattern = item if " " in item else f" {item} "
+                    lead = len(pattern) - len(pattern.lstrip(" "))
+                    automaton.add_word(pattern, len(pattern) - 1 - lead)
+            automaton.make_automaton()
+            self._automaton = automaton
+        return self._automaton
 
     def hold(self, words: frozenset[str], lower: str) -> bool:
         """True when one line holds: its words and phrases in `words` (`keywords`), and a
@@ -427,7 +444,10 @@ class ListingContext:
         return not self.words_exact or needs.hold(self.keywords, self.index.lower)
 
     def hits(
-        self, pattern: re.Pattern[str], gate: frozenset[str] | tuple[str, ...]
+        self,
+        pattern: re.Pattern[str],
+        gate: frozenset[str] | tuple[str, ...],
+        needs: Needs | None = None,
     ) -> Iterator[tuple[str, str, re.Match[str]]]:
         """(sentence, its lower case, match) for every match of `pattern` in the sentences
         that hold one of the `gate` words, in text order.
@@ -435,16 +455,28 @@ class ListingContext:
         A listing without any gate word costs one set intersection; otherwise only the
         sentences around the gate words are searched (C-speed substring find), never the
         whole text. Every pattern's matches must contain one of its gate words. A tuple
-        `gate` holds plain substrings ("$") searched without the word-token check.
+        `gate` holds plain substrings ("$") searched without the word-token check. Given the
+        pattern's `needs`, only the gated sentences that hold one of its lines' first words
+        or phrases are searched: every match holds one, so none is missed.
         """
-        for sentence, low in self.gated_sentences(gate):
+        if needs is not None and self.words_exact:
+            sentences = self._gated_sentences_at(gate, self.first_positions(needs))
+        else:
+            sentences = self.gated_sentences(gate)
+        for sentence, low in sentences:
             for m in pattern.finditer(low):
                 yield sentence, low, m
+
+    def first_positions(self, needs: Needs) -> list[int]:
+        """Where (in `lower`) each first word or phrase of `needs` begins in the text: the
+        pattern's first letter ends `back` characters before its end in `word_text`, which
+        has one character more in front than `lower`."""
+        return [end - back - 1 for end, back in needs.first_automaton().iter(self.word_text)]
 
     def gated_sentences(self, gate: frozenset[str] | tuple[str, ...]) -> Iterator[tuple[str, str]]:
         """(sentence, its lower case) of every sentence that holds one of the `gate` words
         (or, for a tuple, substrings), in text order: the sentences `hits` searches."""
-        present = gate & self.keywords if isinstance(gate, frozenset) else gate
+        present = self._present(gate)
         if not present:
             return
         low_text = self.index.lower
@@ -455,6 +487,42 @@ class ListingContext:
                 span = self.index.span_at(i)
                 spans.add(span)
                 i = low_text.find(kw, max(span[1], i + 1))
+        yield from self._sentences_of(spans)
+
+    def _gated_sentences_at(
+        self, gate: frozenset[str] | tuple[str, ...], positions: list[int]
+    ) -> Iterator[tuple[str, str]]:
+        """`gated_sentences(gate)`, but only those that hold one of `positions`."""
+        present = self._present(gate)
+        if not present or not positions:
+            return
+        low_text = self.index.lower
+        spans: set[tuple[int, int]] = set()
+        for a, b in {self.index.span_at(i) for i in positions}:
+            # Gated: a gate word begins in the sentence (`gated_sentences` finds it there).
+            if any(low_text.find(kw, a, b - 1 + len(kw)) >= 0 for kw in present):
+                spans.add((a, b))
+        yield from self._sentences_of(spans)
+
+    def _present(self, gate: frozenset[str] | tuple[str, ...]) -> set[str]:
+        """The gate words the text holds as words (every substring of a tuple gate)."""
+        if isinstance(gate, frozenset):
+            present = set(gate & self.keywords)
+            # `keywords` holds the common words whether or not the text does: the gate takes
+            # only the words the text holds (a pattern match may hold a gate word only as part
+            # of a longer one, "pay" of "payment": the sentences searched must not change).
+            for word in present & _COMMON_WORDS:
+                if f" {word} " not in self.word_text:
+                    present.discard(word)
+        else:
+            present = set(gate)
+        return present
+
+    def sentences_at(self, positions: Iterable[int]) -> Iterator[tuple[str, str]]:
+        """(sentence, its lower case) of the sentences holding `positions`, in text order."""
+        return self._sentences_of({self.index.span_at(i) for i in positions})
+
+    def _sentences_of(self, spans: set[tuple[int, int]]) -> Iterator[tuple[str, str]]:
         cache = self._sentence_cache
         for span in sorted(spans):
             pair = cache.get(span)
@@ -462,6 +530,12 @@ class ListingContext:
                 sentence = self.index.sentence(span)
                 pair = cache[span] = (sentence, sentence.lower())
             yield pair
+
+    def phrase_starts(self, automaton: ahocorasick.Automaton) -> list[int]:
+        """Where (in `lower`) the first word of each phrase of `automaton` found in
+        `word_text` begins: its patterns open with a space, and `word_text` has one more
+        character in front than `lower`."""
+        return [end - len(pattern) + 1 for end, pattern in automaton.iter(self.word_text)]
 
     @property
     def links(self) -> list[tuple[str, str, str]]:
@@ -568,10 +642,13 @@ def _negated(sentence_lower: str, start: int, end: int) -> bool:
 
 
 def _first_unnegated(
-    ctx: ListingContext, pattern: re.Pattern[str], keywords: Iterable[str]
+    ctx: ListingContext,
+    pattern: re.Pattern[str],
+    keywords: frozenset[str] | tuple[str, ...],
+    needs: Needs | None = None,
 ) -> str | None:
     """The first sentence holding an un-negated match of `pattern`."""
-    for sentence, low, m in ctx.hits(pattern, keywords):
+    for sentence, low, m in ctx.hits(pattern, keywords, needs):
         if not _negated(low, m.start(), m.end()):
             return sentence
     return None
@@ -638,16 +715,17 @@ _PAY_KEYWORDS = frozenset(
 )
 
 
-# The last word of each of _FEE_NOUNS (those that may be one word: "starterkit", "upfront").
+# Each of _FEE_NOUNS as the word text shows it: its last word, or its last two where the
+# last alone is no fee noun ("sign-up", not "up"); "starterkit" and "upfront" as one word.
 _FEE_NOUN_ENDS = tuple(
     f" {w}"
     for w in """application applicant registration register processing training certification
     certificate onboarding enrolment enrollment membership starterkit kit starter backgroundcheck
-    check screening verification activation placement admin administrative administration signup
-    up joining orientation software equipment material materials uniform badge card visa permit
-    insurance consultation interview refundable upfront front time small nominal course exam
-    license licensing security service handling opening access""".split()
-)
+    screening verification activation placement admin administrative administration signup
+    joining orientation software equipment material materials uniform badge visa permit
+    insurance consultation interview refundable upfront small nominal course exam license
+    licensing security service handling access""".split()
+) + (" background check", " sign up", " id card", " account opening", " one time", " up front")
 # What the kit-from-our-vendor alternative has one buy.
 _PURCHASED = """kit package software equipment license licence licenses membership course
 certification materials laptop computer supplies"""
@@ -658,11 +736,20 @@ _PAY_SUBJECTS = (
     "you|applicant|applicants|candidate|candidates|trainee|trainees|hire|hires|worker|workers|"
     "member|members"
 )
+# That alternative without its \b's (searched only where its phrases are).
+_PAY_MODAL_RE = re.compile(
+    r"(?:you|applicants?|candidates?|trainees?|new hires?|workers?|members?)[^.;\n]{0,40}?"
+    r"(?:must|need to|needs to|have to|has to|will be (?:required|asked) to|are (?:required|asked) "
+    r"to|required to|should|will need to) (?:first |also )?(?:pay|purchase|buy|cover the cost|send)"
+)
 # One line per alternative of _PAY_TO_APPLY_RE, in its order ("one-time" is "one time");
 # the confirmations are parts of the alternatives' text. "pay", "purchase" and "buy" after a
 # modal may start a longer word ("payment"), so that line's words are its subject and modal.
 _PAY_NEEDS = Needs(
-    ("fee|fees|charge|charges", Phrases(*_product(_FEE_NOUN_ENDS, (" fee", " charge")))),
+    (
+        "fee|fees|charge|charges",
+        Phrases(*_product(_FEE_NOUN_ENDS, (" fee ", " fees ", " charge ", " charges "))),
+    ),
     (
         "fee|fees + to",
         Phrases(
@@ -672,12 +759,16 @@ _PAY_NEEDS = Needs(
             ),
             *_product(" to", (" activate", " be considered", " process your", " secure your")),
         ),
+        re.compile(
+            r"fees?[^.;\n]{0,40}to (?:apply|register|join|start|begin|get started|enrol|enroll|"
+            r"activate|be considered|process your application|secure your (?:spot|place|position))"
+        ),
     ),
     ("fee|fees + of|for", Phrases(" fee of ", " fee for ", " fees of ", " fees for ")),
     ("cost|costs", re.compile(r"costs? (?:of |for |\$|usd|£|€)")),
-    ("must + " + _PAY_SUBJECTS, Phrases(*_product(" must", *_PAY_VERB))),
-    ("should + " + _PAY_SUBJECTS, Phrases(*_product(" should", *_PAY_VERB))),
-    ("to + " + _PAY_SUBJECTS, Phrases(*_product(" to", *_PAY_VERB))),
+    ("must + " + _PAY_SUBJECTS, Phrases(*_product(" must", *_PAY_VERB)), _PAY_MODAL_RE),
+    ("should + " + _PAY_SUBJECTS, Phrases(*_product(" should", *_PAY_VERB)), _PAY_MODAL_RE),
+    ("to + " + _PAY_SUBJECTS, Phrases(*_product(" to", *_PAY_VERB)), _PAY_MODAL_RE),
     # The four alternatives that open with "pay" (the "pay for" of the cost one is the last):
     # the word after it, then the text.
     (
@@ -714,7 +805,7 @@ _PAY_NEEDS = Needs(
         ),
     ),
     "refundable|refunded",
-    "price + of|for",
+    ("price + of|for", Phrases(" price of ", " price for ")),
 )
 
 
@@ -722,7 +813,7 @@ def rule_pay_to_apply(ctx: ListingContext) -> RedFlag | None:
     """The applicant pays: application, training, kit, certification, software or check fees."""
     if not ctx.may_match(_PAY_NEEDS):
         return None
-    hit = _first_unnegated(ctx, _PAY_TO_APPLY_RE, _PAY_KEYWORDS)
+    hit = _first_unnegated(ctx, _PAY_TO_APPLY_RE, _PAY_KEYWORDS, _PAY_NEEDS)
     return _flag("pay-to-apply", hit) if hit else None
 
 
@@ -764,8 +855,8 @@ _DEPOSIT_KEYWORDS = frozenset(
 _DEPOSIT_NEEDS = Needs(
     "deposit|deposits|depositing|topup|recharge|recharging|prepay",
     ("top|topping + up", Phrases(" top up ", " topping up ")),
-    "re + charge",
-    "pre + pay",
+    ("re + charge", Phrases(" re charge ")),
+    ("pre + pay", Phrases(" pre pay ")),
     "funds + add|transfer",
     "fund|load + your + account|wallet",
     (
@@ -794,7 +885,7 @@ _DEPOSIT_NEEDS = Needs(
     ),
     "before + pay|deposit + tax|taxes|fee|fees|commission|charge",
     "negative + balance",
-    "combination|combo + task|tasks",
+    ("combination|combo + task|tasks", Phrases(" combination task", " combo task")),
 )
 
 
@@ -802,7 +893,7 @@ def rule_deposit_to_unlock(ctx: ListingContext) -> RedFlag | None:
     """Money (often crypto) must be deposited to unlock tasks, upgrade a tier or withdraw."""
     if not ctx.may_match(_DEPOSIT_NEEDS):
         return None
-    for s, low, m in ctx.hits(_DEPOSIT_RE, _DEPOSIT_KEYWORDS):
+    for s, low, m in ctx.hits(_DEPOSIT_RE, _DEPOSIT_KEYWORDS, _DEPOSIT_NEEDS):
         before = low[max(0, m.start() - 8) : m.start()]
         # "direct deposit" is ordinary payroll, and "we deposit your pay" is the employer paying.
         if before.endswith("direct ") or re.search(r"\bwe\s*$", before):
@@ -898,7 +989,7 @@ def rule_off_platform_contact(ctx: ListingContext) -> RedFlag | None:
                     "off-platform-contact", raw if where in ("url", "apply_url") else where
                 )
     if ctx.may_match(_OFF_PLATFORM_NEEDS):
-        for s, low, m in ctx.hits(_OFF_PLATFORM_RE, _OFF_PLATFORM_KEYWORDS):
+        for s, low, m in ctx.hits(_OFF_PLATFORM_RE, _OFF_PLATFORM_KEYWORDS, _OFF_PLATFORM_NEEDS):
             if not _negated(low, m.start(), m.end()):
                 return _flag("off-platform-contact", s)
     # "Text me at 555-123-4567": SMS with a number instead of an application process.
@@ -965,19 +1056,40 @@ _SENSITIVE_KEYWORDS = frozenset(
 _SENSITIVE_MEDIA = "copy|copies|scan|scans|scanned|photo|photos|picture|pictures|image|images|front"
 _SENSITIVE_NEEDS = Needs(
     "ssn|ssns|cvv|dob|aadhaar|birthdate|maiden|banking|routing",
-    "n + s",
-    "social + security|insurance",
+    ("n + s", Phrases(" s s n ")),
+    ("social + security|insurance", Phrases(" social security ", " social insurance number ")),
     "sin + number",
     "bank + account|details|info|information|statement|login|credentials|password",
-    "card + credit|debit|details|number",
+    (
+        "card + credit|debit|details|number",
+        Phrases(" credit card ", " debit card ", " card details ", " card number "),
+    ),
     "pin + number|code",
     "birth + date",
     "d + o + b",
-    "tax + id|identification|file",
-    "insurance + national",
+    (
+        "tax + id|identification|file",
+        Phrases(" tax id number ", " tax identification number ", " tax file number "),
+    ),
+    ("insurance + national", Phrases(" national insurance number ")),
     "pan + card",
-    _SENSITIVE_MEDIA + " + driver|drivers|driving|national|government|photo|id|identity|i",
-    (_SENSITIVE_MEDIA, Phrases(" passport")),
+    # The document: "passport" and the unbounded ones may go on ("passports", "national ids").
+    (
+        _SENSITIVE_MEDIA,
+        Phrases(
+            " passport",
+            " driver",
+            " driving licen",
+            " national id",
+            " government issued id",
+            " photo id",
+            " id card",
+            " identity card",
+            " identity document",
+            *(f" {w} id " for w in "your a an the".split()),
+            " i d ",
+        ),
+    ),
 )
 
 
@@ -985,7 +1097,7 @@ def rule_sensitive_info_early(ctx: ListingContext) -> RedFlag | None:
     """SSN, bank/card details, ID scans or date of birth asked before an interview or offer."""
     if not ctx.may_match(_SENSITIVE_NEEDS):
         return None
-    for s, low, m in ctx.hits(_SENSITIVE_RE, _SENSITIVE_KEYWORDS):
+    for s, low, m in ctx.hits(_SENSITIVE_RE, _SENSITIVE_KEYWORDS, _SENSITIVE_NEEDS):
         if _negated(low, m.start(), m.end()):
             continue
         # Asked with the application it is always a flag; asked for payroll, tax forms or
@@ -1070,23 +1182,31 @@ _MONEY_NEEDLES = ("$", "£", "€", "usd", "dollar")
 
 
 _NEEDED = (" needed ", " required ", " necessary ")
+_INSTANT = (" cash ", " income ", " earnings ", " money ")
 # One line per alternative of _TOO_GOOD_RE ("\\d+k" after "earn" is no fixed word; the digits
 # before "hours" may be glued to it); the confirmations are parts of the alternatives' text.
 _TOO_GOOD_NEEDS = Needs(
     "guarantee|guaranteed|guarantees",
-    "money + easy|quick",
-    "cash + fast",
-    "rich + get",
-    "freedom + financial",
-    "unlimited + earning|earnings|earningss|income|incomes|pay|pays|money|moneys|commission|"
-    "commissions",
+    ("money + easy|quick", Phrases(" easy money ", " quick money ")),
+    ("cash + fast", Phrases(" fast cash ")),
+    ("rich + get", Phrases(" get rich ")),
+    ("freedom + financial", Phrases(" financial freedom ")),
+    (
+        "unlimited + earning|earnings|earningss|income|incomes|pay|pays|money|moneys|commission|"
+        "commissions",
+        Phrases(
+            *_product(
+                " unlimited", (" earning", " income", " earnings", " pay", " money", " commission")
+            )
+        ),
+    ),
     (
         "earn",
         Phrases(*_product(" earn", (" thousands ", " big ", " huge ", *_DIGIT))),
         re.compile(r"earn (?:thousands|big|huge|\d+k)"),
     ),
-    "instant + cash|income|earnings|money",
-    "same + day + cash|income|earnings|money",
+    ("instant + cash|income|earnings|money", Phrases(*_product(" instant", _INSTANT))),
+    ("same + day + cash|income|earnings|money", Phrases(*_product(" same day", _INSTANT))),
     (
         "no + interview|screening|test|assessment + experience|skill|skills",
         Phrases(*_product(" no", (" experience", " skill", " skills"), _NEEDED)),
@@ -1149,7 +1269,7 @@ _LOW_BAR_NEEDS = Needs(
 def rule_too_good_to_be_true(ctx: ListingContext) -> RedFlag | None:
     """Guaranteed or instant high income, pay far above market with no experience or screening."""
     if ctx.may_match(_TOO_GOOD_NEEDS):
-        hit = _first_unnegated(ctx, _TOO_GOOD_RE, _TOO_GOOD_KEYWORDS)
+        hit = _first_unnegated(ctx, _TOO_GOOD_RE, _TOO_GOOD_KEYWORDS, _TOO_GOOD_NEEDS)
         if hit:
             return _flag("too-good-to-be-true", hit)
     # Far-above-market pay counts only together with a low bar (no experience, from home,
@@ -1256,6 +1376,41 @@ _CLIENT_ADJECTIVE = (
     r"(?:[\w&-]+ ){0,3}?(?:company|firm|organi[sz]ation|client|corporation|brand|employer|agency|"
     r"group|business)"
 )
+# What the two alternatives of _CLIENT_SUBJECT hold: "our (valued) client", "a leading".
+_CLIENT_NOUN_PHRASES = Phrases(
+    *_product(
+        (" our", " my", " a", " an"),
+        ("", " valued", " esteemed", " reputed", " prestigious", " confidential", " direct"),
+        (" client", " customer"),
+    )
+)
+_CLIENT_ADJECTIVE_PHRASES = Phrases(
+    *_product(
+        (" a", " an"),
+        (
+            *(f" {w} " for w in "leading large major reputable reputed global".split()),
+            *(f" {w} " for w in "multinational fortune top prestigious renowned".split()),
+            *(f" {w} " for w in "established growing successful".split()),
+            " well known ",
+            " fast growing ",
+        ),
+    )
+)
+_CLIENT_SUBJECT_AUTOMATON: list[ahocorasick.Automaton] = []
+
+
+def _client_subject_automaton() -> ahocorasick.Automaton:
+    """An automaton of the _CLIENT_SUBJECT phrases alone, for where they are (made once)."""
+    if not _CLIENT_SUBJECT_AUTOMATON:
+        automaton = ahocorasick.Automaton()
+        for pattern in _CLIENT_NOUN_PHRASES.patterns | _CLIENT_ADJECTIVE_PHRASES.patterns:
+            assert pattern.startswith(" "), pattern  # see ListingContext.phrase_starts
+            automaton.add_word(pattern, pattern)
+        automaton.make_automaton()
+        _CLIENT_SUBJECT_AUTOMATON.append(automaton)
+    return _CLIENT_SUBJECT_AUTOMATON[0]
+
+
 # One line per alternative of _CLIENT_ANYWHERE.
 _CLIENT_ANYWHERE_LINES = (
     "confidential|undisclosed + company|client|employer",
@@ -1265,40 +1420,12 @@ _CLIENT_ANYWHERE_LINES = (
 # One line per alternative of _CLIENT_PHRASE_RE ("well-known" and "fast-growing" end in
 # "known" and "growing"); the confirmations are parts of the alternatives' text.
 _CLIENT_PHRASE_NEEDS = Needs(
-    (
-        "client|clients|customer|customers + our|my|a|an",
-        Phrases(
-            *_product(
-                (" our", " my", " a", " an"),
-                (
-                    "",
-                    " valued",
-                    " esteemed",
-                    " reputed",
-                    " prestigious",
-                    " confidential",
-                    " direct",
-                ),
-                (" client", " customer"),
-            )
-        ),
-    ),
+    ("client|clients|customer|customers + our|my|a|an", _CLIENT_NOUN_PHRASES),
     (
         "leading|large|major|known|reputable|reputed|growing|global|multinational|fortune|top|"
         "prestigious|renowned|established|successful + company|firm|organisation|organization|"
         "client|corporation|brand|employer|agency|group|business + a|an",
-        Phrases(
-            *_product(
-                (" a", " an"),
-                (
-                    *(f" {w} " for w in "leading large major reputable reputed global".split()),
-                    *(f" {w} " for w in "multinational fortune top prestigious renowned".split()),
-                    *(f" {w} " for w in "established growing successful".split()),
-                    " well known ",
-                    " fast growing ",
-                ),
-            )
-        ),
+        _CLIENT_ADJECTIVE_PHRASES,
         re.compile("a" + _CLIENT_ADJECTIVE),
         re.compile("an" + _CLIENT_ADJECTIVE),
     ),
@@ -1353,9 +1480,14 @@ def rule_unnamed_employer(ctx: ListingContext) -> RedFlag | None:
         anywhere = ctx.may_match(_CLIENT_ANYWHERE_NEEDS)
         # The first sentence with a _CLIENT_PREFILTER_RE match that holds a _CLIENT_PHRASE_RE
         # match. The phrase is asked first: its subject half is one anchored match, its other
-        # half is searched only when its words are in the text, and it rarely holds.
+        # half is searched only when its words are in the text, and it rarely holds. Without
+        # that other half, only the sentences holding a subject phrase can qualify.
         # Case matters here: "our client, American Express," names the employer.
-        for s, low in ctx.gated_sentences(_CLIENT_KEYWORDS):
+        if anywhere:
+            sentences = ctx.gated_sentences(_CLIENT_KEYWORDS)
+        else:
+            sentences = ctx.sentences_at(ctx.phrase_starts(_client_subject_automaton()))
+        for s, low in sentences:
             if (
                 _CLIENT_SUBJECT_RE.match(s) is not None
                 or (anywhere and _CLIENT_ANYWHERE_RE.search(s) is not None)
@@ -1784,7 +1916,7 @@ def rule_money_mule(ctx: ListingContext) -> RedFlag | None:
     """Reshipping parcels, receiving payments into own account, cashing checks, sending money on."""
     if not ctx.may_match(_MULE_NEEDS):
         return None
-    hit = _first_unnegated(ctx, _MULE_RE, _MULE_KEYWORDS)
+    hit = _first_unnegated(ctx, _MULE_RE, _MULE_KEYWORDS, _MULE_NEEDS)
     return _flag("money-mule", hit) if hit else None
 
 
@@ -1838,9 +1970,12 @@ _URGENCY_NEEDS = Needs(
     (
         "limited",
         Phrases(
-            " is limited ",
-            " are limited ",
-            " very limited ",
+            *_product(
+                (" position", " positions", " spots", " places", " offer"),
+                (" is", " are"),
+                ("", " very"),
+                " limited ",
+            ),
             *_product(" limited", ("", " number of"), _URGENCY_PLACES),
         ),
     ),
@@ -1928,7 +2063,7 @@ def rule_urgency(ctx: ListingContext) -> RedFlag | None:
     """Pressure to act now: limited spots, start today, reply within hours."""
     if not ctx.may_match(_URGENCY_NEEDS):
         return None
-    hit = _first_unnegated(ctx, _URGENCY_RE, _URGENCY_KEYWORDS)
+    hit = _first_unnegated(ctx, _URGENCY_RE, _URGENCY_KEYWORDS, _URGENCY_NEEDS)
     return _flag("urgency", hit) if hit else None
 
 
