@@ -262,25 +262,38 @@ def _glue_break(m: re.Match[str]) -> str:
     return m.group() + "\n"
 
 
-# Each ASCII character as its class for _GLUED_PUNCT_RE: "a" lower-case and "A" upper-case
-# letter, "." sentence punctuation, " " anything else.
+# Each character as its class for _GLUED_PUNCT_RE: "a" lower-case and "A" upper-case ASCII
+# letter, "." sentence punctuation (and "?", which also stands for any non-ASCII character
+# once encoded), " " anything else.
 _GLUE_CLASSES = bytes(
     97 if 97 <= c <= 122 else 65 if 65 <= c <= 90 else 46 if c in b".!?" else 32 for c in range(256)
 )
 
 
-def _may_have_glued_sentence(text: str) -> bool:
-    """False only when `_GLUED_PUNCT_RE` finds nothing in `text`: three C passes over its
-    ASCII characters (a match is five of them in a row), where the regex's scan is slow on
-    text holding other characters."""
-    return b"aa.Aa" in text.encode("ascii", "ignore").translate(_GLUE_CLASSES)
-
-
 def prepare_text(text: str) -> str:
     """Cleaned text with glued sentences ("field.We employ") broken onto separate lines."""
-    if ("." in text or "!" in text or "?" in text) and _may_have_glued_sentence(text):
-        return _GLUED_PUNCT_RE.sub(r"\g<0>\n", text)  # as _glue_break, with no Python call
-    return text
+    if "." not in text and "!" not in text and "?" not in text:
+        return text
+    # _GLUED_PUNCT_RE matches where the classes read "aa.Aa" and the "." is a real mark:
+    # C passes over the bytes (the regex's scan is slow on non-Latin-1 text), from each
+    # ".A", the rarest part.
+    classes = text.encode("ascii", "replace").translate(_GLUE_CLASSES)
+    pieces = []
+    start = 0
+    i = classes.find(b".A")
+    while i >= 0:
+        if (
+            classes[i - 2 : i] == b"aa"
+            and classes[i + 2 : i + 3] == b"a"
+            and text[i] in ".!?"  # not a non-ASCII character encoded as "?"
+        ):
+            pieces.append(text[start : i + 1])
+            start = i + 1
+        i = classes.find(b".A", i + 1)
+    if not pieces:
+        return text
+    pieces.append(text[start:])
+    return "\n".join(pieces)
 
 
 class SentenceIndex:

@@ -679,3 +679,23 @@ def test_name_keys_are_reported_wherever_a_name_is_claimed_or_mentioned() -> Non
         if claimed or mentioned:
             assert key is None or key in ctx.keywords, (name, text)
     assert digest.vocabulary >= {"outlier", "ai", "apple", "inc", "mercor"}
+
+
+def test_gated_sentences_take_only_the_gate_words_the_text_holds() -> None:
+    from classifier import rules as R
+
+    gates = [R._TOO_GOOD_KEYWORDS, R._CLIENT_KEYWORDS, R._URGENCY_KEYWORDS, R._PAY_KEYWORDS]
+    rng = random.Random(12)
+    words = sorted(set().union(*gates)) + ["payment", "hourly", "companies", "x", ".", "\n"]
+    for _ in range(2000):
+        t = " ".join(rng.choice(words) for _ in range(rng.randint(1, 25)))
+        ctx = build_context({"description": t})
+        for gate in gates:
+            spans = set()
+            for kw in gate & ctx.words:  # the gate as the rules always read it
+                i = ctx.lower.find(kw)
+                while i >= 0:
+                    spans.add(ctx.index.span_at(i))
+                    i = ctx.lower.find(kw, i + 1)
+            expected = [ctx.index.sentence(sp) for sp in sorted(spans)]
+            assert [s for s, _low in ctx.gated_sentences(gate)] == expected, t
