@@ -272,7 +272,7 @@ class Needs:
     rejects most texts.
     """
 
-    __slots__ = ("first", "lines", "words", "_automaton")
+    __slots__ = ("first", "lines", "words", "_by_first")
 
     def __init__(self, *lines: NeedLine) -> None:
         parsed = []
@@ -291,39 +291,34 @@ class Needs:
             if phrases:
                 parsed.append((frozenset().union(*phrases), groups, regexes))
             else:
+                # The word scan reports where a first set is; it does not track common words.
+                assert groups[0].isdisjoint(_COMMON_WORDS), spec
                 parsed.append((groups[0], groups[1:], regexes))
         self.lines: tuple[
             tuple[frozenset[str], tuple[frozenset[str], ...], tuple[re.Pattern[str], ...]], ...
         ] = tuple(parsed)
-        # One set test rejects a text that holds no line's first set.
+        # One set test rejects a text that holds no line's first set; the text's part of it
+        # then points at the lines worth a look.
         self.first: frozenset[str] = frozenset().union(*(line[0] for line in parsed))
         self.words: frozenset[str] = frozenset(words)
-        self._automaton: ahocorasick.Automaton | None = None
-
-    def first_automaton(self) -> ahocorasick.Automaton:
-        """An automaton of every line's first set (phrases, and words as " w "), made on
-        first use: a match of the pattern holds one of them, so where they are in the text
-        tells which sentences can hold a match. Each is valued by the distance from the end
-        of its pattern back to the first letter or digit of it."""
-        if self._automaton is None:
-            automaton = ahocorasick.Automaton()
-            for first, _groups, _regexes in self.lines:
-                for item in first:
-                    pattern = item if " " in item else f" {item} "
-                    lead = len(pattern) - len(pattern.lstrip(" "))
-                    automaton.add_word(pattern, len(pattern) - 1 - lead)
-            automaton.make_automaton()
-            self._automaton = automaton
-        return self._automaton
+        by_first: dict[str, list[int]] = {}
+        for i, line in enumerate(parsed):
+            for item in line[0]:
+                by_first.setdefault(item, []).append(i)
+        self._by_first = {item: tuple(lines) for item, lines in by_first.items()}
 
     def hold(self, words: frozenset[str], lower: str) -> bool:
         """True when one line holds: its words and phrases in `words` (`keywords`), and a
         regex confirmation, if it has any, in `lower`."""
         if self.first.isdisjoint(words):
             return False
-        for first, groups, regexes in self.lines:
-            if first.isdisjoint(words):
-                continue
+        present = self.first & words
+        if len(present) == 1:
+            indexes: Iterable[int] = self._by_first[next(iter(present))]
+        else:
+            indexes = sorted({i for item in present for i in self._by_first[item]})
+        for i in indexes:
+            _first, groups, regexes = self.lines[i]
             for group in groups:
                 if group.isdisjoint(words):
                     break
@@ -364,6 +359,7 @@ class ListingContext:
     _links: list[tuple[str, str, str]] | None = None
     _words: frozenset[str] | None = None
     _keywords: frozenset[str] | None = None
+    _found: list[tuple[int, str]] = field(default_factory=list)  # (end, value) of the word scan
     _ascii: bytes | None = None
     _word_text: str | None = None
     _words_exact: bool | None = None
@@ -419,9 +415,21 @@ class ListingContext:
                 automaton = _registry(self.employers).automaton
             except Exception:  # a malformed registry: the rules' own words, no names
                 automaton = _rules_automaton()
-            found = {value for _end, value in automaton.iter(self.word_text)}
-            self._keywords = _COMMON_WORDS.union(found)
+            self._found = list(automaton.iter(self.word_text))
+            self._keywords = _COMMON_WORDS.union([value for _end, value in self._found])
         return self._keywords
+
+    def starts_of(self, items: frozenset[str]) -> list[int]:
+        """Where (in `lower`) each occurrence of the words or phrases `items` found by the
+        word scan begins (its first letter or digit): a word w was found as " w ", and
+        `word_text` has one character more in front than `lower`."""
+        if self._keywords is None:
+            self.keywords  # noqa: B018 - the scan
+        return [
+            end - (len(value.lstrip(" ")) if " " in value else len(value) + 1)
+            for end, value in self._found
+            if value in items
+        ]
 
     @property
     def words_exact(self) -> bool:
@@ -468,10 +476,8 @@ class ListingContext:
                 yield sentence, low, m
 
     def first_positions(self, needs: Needs) -> list[int]:
-        """Where (in `lower`) each first word or phrase of `needs` begins in the text: the
-        pattern's first letter ends `back` characters before its end in `word_text`, which
-        has one character more in front than `lower`."""
-        return [end - back - 1 for end, back in needs.first_automaton().iter(self.word_text)]
+        """Where (in `lower`) each first word or phrase of `needs` begins in the text."""
+        return self.starts_of(needs.first)
 
     def gated_sentences(self, gate: frozenset[str] | tuple[str, ...]) -> Iterator[tuple[str, str]]:
         """(sentence, its lower case) of every sentence that holds one of the `gate` words
@@ -530,12 +536,6 @@ class ListingContext:
                 sentence = self.index.sentence(span)
                 pair = cache[span] = (sentence, sentence.lower())
             yield pair
-
-    def phrase_starts(self, automaton: ahocorasick.Automaton) -> list[int]:
-        """Where (in `lower`) the first word of each phrase of `automaton` found in
-        `word_text` begins: its patterns open with a space, and `word_text` has one more
-        character in front than `lower`."""
-        return [end - len(pattern) + 1 for end, pattern in automaton.iter(self.word_text)]
 
     @property
     def links(self) -> list[tuple[str, str, str]]:
@@ -948,9 +948,9 @@ _OFF_PLATFORM_NEEDS = Needs(
     "telegram|whatsapp|wechat|viber|textnow|textfree|skype|icq|snapchat|gchat",
     "whats + app",
     "kik|facebook + messenger",
-    "text + now",
+    ("text + now", Phrases(" text now ")),
     "free + text + app",
-    "google + hangout|hangouts|chat",
+    ("google + hangout|hangouts|chat", Phrases(" google hangout", " google chat ")),
     "hangout|hangouts + app|chat|messenger|interview|id",
     "yahoo + messenger|im|chat",
     (
@@ -1396,19 +1396,7 @@ _CLIENT_ADJECTIVE_PHRASES = Phrases(
         ),
     )
 )
-_CLIENT_SUBJECT_AUTOMATON: list[ahocorasick.Automaton] = []
-
-
-def _client_subject_automaton() -> ahocorasick.Automaton:
-    """An automaton of the _CLIENT_SUBJECT phrases alone, for where they are (made once)."""
-    if not _CLIENT_SUBJECT_AUTOMATON:
-        automaton = ahocorasick.Automaton()
-        for pattern in _CLIENT_NOUN_PHRASES.patterns | _CLIENT_ADJECTIVE_PHRASES.patterns:
-            assert pattern.startswith(" "), pattern  # see ListingContext.phrase_starts
-            automaton.add_word(pattern, pattern)
-        automaton.make_automaton()
-        _CLIENT_SUBJECT_AUTOMATON.append(automaton)
-    return _CLIENT_SUBJECT_AUTOMATON[0]
+_CLIENT_SUBJECT_PHRASES = _CLIENT_NOUN_PHRASES.patterns | _CLIENT_ADJECTIVE_PHRASES.patterns
 
 
 # One line per alternative of _CLIENT_ANYWHERE.
@@ -1486,7 +1474,7 @@ def rule_unnamed_employer(ctx: ListingContext) -> RedFlag | None:
         if anywhere:
             sentences = ctx.gated_sentences(_CLIENT_KEYWORDS)
         else:
-            sentences = ctx.sentences_at(ctx.phrase_starts(_client_subject_automaton()))
+            sentences = ctx.sentences_at(ctx.starts_of(_CLIENT_SUBJECT_PHRASES))
         for s, low in sentences:
             if (
                 _CLIENT_SUBJECT_RE.match(s) is not None
