@@ -164,10 +164,14 @@ def _url_matches(sentence: str) -> list[str]:
     return out
 
 
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://")
+
+
 def _host_of(url: str) -> str:
     """Lower-case host of a URL or bare domain, without www. and port ('' if none)."""
     u = url.strip().lower()
-    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u)
+    if "://" in u:
+        u = _SCHEME_RE.sub("", u)
     u = u.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
     u = u.rsplit("@", 1)[-1].split(":", 1)[0].strip(".")
     if u.startswith("www."):
@@ -449,7 +453,10 @@ class ListingContext:
 
     def may_match(self, needs: Needs) -> bool:
         """False only when no sentence can hold a match of the pattern `needs` describes."""
-        return not self.words_exact or needs.hold(self.keywords, self.index.lower)
+        # Called some ten times a listing: the attributes once made, not the properties.
+        exact = self._words_exact if self._words_exact is not None else self.words_exact
+        keywords = self._keywords if self._keywords is not None else self.keywords
+        return not exact or needs.hold(keywords, self.index.lower)
 
     def hits(
         self,
