@@ -8,6 +8,12 @@ flags and the model's scam score into clean / review / flagged. The rules are tu
 precision on legitimate AI-training platform postings, which talk openly about pay ("$40/hr"),
 paid assessments, identity verification during onboarding, PayPal/Stripe payouts and "we never
 charge fees": a flag must be worth a reader's attention. Pure regex + Python, no model.
+
+Speed: one Aho-Corasick pass over the listing's words (`ListingContext.keywords`) finds the
+words and phrases without which each rule's pattern cannot match (its `Needs`), so on most
+listings no rule searches a sentence at all; a rule that must search looks only at the
+sentences holding one of those words. Every such shortcut keeps the answers the plain
+search gives (tests/classifier/test_rules.py checks each table against its pattern).
 """
 
 from __future__ import annotations
@@ -202,9 +208,9 @@ def _norm_name(s: str) -> str:
     return _NON_TOKEN_RUN_RE.sub(" ", s.lower()).strip()
 
 
-# Words that need no sentence: more than this many characters without a space or line break
-# are the only way `SentenceIndex` cuts a sentence inside a word (a 400-character sentence
-# whose last 200 characters hold no space). "x" marks every other character.
+# `SentenceIndex` cuts a sentence inside a word only where 200 characters in a row hold no
+# space or line break (it cuts a sentence over 400 characters at a space in its second
+# half, if there is one). Looked for as a run of "x", the mark of every other character.
 _RUN_BYTES = bytes(32 if c in (10, 32) else 120 for c in range(256))
 _LONG_RUN = b"x" * 200
 
@@ -252,8 +258,8 @@ def _product(*parts: str | tuple[str, ...]) -> tuple[str, ...]:
     return tuple("".join(p) for p in itertools.product(*choices))
 
 
-# \\d in the word text: an ASCII digit, or a space where another digit (or "$", "£", ",")
-# was. The last makes a loose phrase: its line adds the regex.
+# A digit (\d) in the word text: an ASCII digit, or a space where another digit (or "$",
+# "£", ",") was. The last makes a loose phrase: its line adds the regex.
 _DIGIT = (*(f" {d}" for d in "0123456789"), "  ")
 
 Confirm = Phrases | re.Pattern[str]
@@ -1190,7 +1196,7 @@ _MONEY_NEEDLES = ("$", "£", "€", "usd", "dollar")
 
 _NEEDED = (" needed ", " required ", " necessary ")
 _INSTANT = (" cash ", " income ", " earnings ", " money ")
-# One line per alternative of _TOO_GOOD_RE ("\\d+k" after "earn" is no fixed word; the digits
+# One line per alternative of _TOO_GOOD_RE ("\d+k" after "earn" is no fixed word; the digits
 # before "hours" may be glued to it); the confirmations are parts of the alternatives' text.
 _TOO_GOOD_NEEDS = Needs(
     "guarantee|guaranteed|guarantees",

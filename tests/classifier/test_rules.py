@@ -699,3 +699,11 @@ def test_gated_sentences_take_only_the_gate_words_the_text_holds() -> None:
                     i = ctx.lower.find(kw, i + 1)
             expected = [ctx.index.sentence(sp) for sp in sorted(spans)]
             assert [s for s, _low in ctx.gated_sentences(gate)] == expected, t
+
+
+def test_a_malformed_registry_leaves_the_other_rules_working() -> None:
+    # The word scan falls back to the rules' own words when the registry cannot be read.
+    text = "You must pay a $50 registration fee to apply. Message us on Telegram: @hr_jobs."
+    for employers in ([None], ["x"], [{"name": "Mercor", "aliases": 5, "domains": 7}]):
+        flags = {f.flag for f in find_red_flags({"description": text}, employers)}  # type: ignore[arg-type]
+        assert {"pay-to-apply", "off-platform-contact"} <= flags, employers
