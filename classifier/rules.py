@@ -1446,9 +1446,20 @@ def _mentions_employer(ctx: ListingContext) -> bool:
     # A name between word boundaries is reported by the word scan: the set test skips the
     # search for the names the text cannot hold.
     return any(
-        (key is None or key in words) and name in text and rx.search(text) is not None
-        for name, key, rx in mentions
+        _bounded_in(text, name, rx) for name, key, rx in mentions if key is None or key in words
     )
+
+
+def _bounded_in(text: str, name: str, rx: re.Pattern[str]) -> bool:
+    """`rx.search(text)` for rx = \\bname\\b, tried only where `name` occurs: `match` at an
+    occurrence sees the real characters on both sides (the one after is inside `endpos`)."""
+    end_pad = len(name) + 1
+    i = text.find(name)
+    while i >= 0:
+        if rx.match(text, i, i + end_pad) is not None:
+            return True
+        i = text.find(name, i + 1)
+    return False
 
 
 def _mentions_employer_in(employers: Sequence[Mapping[str, Any]], text: str) -> bool:
@@ -1718,8 +1729,9 @@ _APPLY_WORDS_RE = re.compile(
 _DOUBLE_SPACE_RE = re.compile(r"\s\s")
 # Every match of a `_claim_re` holds the name and reaches at most 20 characters before it
 # ("partnering with the ") and 24 after it (" recruitment coordinator") when whitespace
-# runs are single characters, as `clean_text` makes them.
-_CLAIM_WINDOW = 64
+# runs are single characters, as `clean_text` makes them: the window searched around a name.
+_CLAIM_BEFORE = 20
+_CLAIM_AFTER = 25
 
 
 def _claims(ctx: ListingContext, name: str, rx: re.Pattern[str]) -> bool:
@@ -1738,8 +1750,8 @@ def _claims(ctx: ListingContext, name: str, rx: re.Pattern[str]) -> bool:
         return rx.search(low) is not None
     j = low.find(name)
     while j >= 0:
-        hi = min(n, j + len(name) + _CLAIM_WINDOW)
-        m = rx.search(low, max(0, j - _CLAIM_WINDOW), hi)
+        hi = min(n, j + len(name) + _CLAIM_AFTER)
+        m = rx.search(low, max(0, j - _CLAIM_BEFORE), hi)
         if m is not None:
             if m.end() < hi or hi == n:
                 return True

@@ -707,3 +707,15 @@ def test_a_malformed_registry_leaves_the_other_rules_working() -> None:
     for employers in ([None], ["x"], [{"name": "Mercor", "aliases": 5, "domains": 7}]):
         flags = {f.flag for f in find_red_flags({"description": text}, employers)}  # type: ignore[arg-type]
         assert {"pay-to-apply", "off-platform-contact"} <= flags, employers
+
+
+def test_bounded_name_search_is_the_regex_search() -> None:
+    from classifier.rules import _bounded_in
+
+    rng = random.Random(13)
+    pieces = ["Surge", "surge", "Surge AI", " ", "x", "_", "é", ".", "(", "SurgeSurge", "\n"]
+    for name in ("Surge", "Surge AI", "Apple Inc.", ".NET", "_ab"):
+        rx = re.compile(rf"\b{re.escape(name)}\b")
+        for _ in range(3000):
+            t = "".join(rng.choice(pieces + [name]) for _ in range(rng.randint(0, 8)))
+            assert _bounded_in(t, name, rx) == (rx.search(t) is not None), (name, t)
