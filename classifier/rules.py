@@ -27,7 +27,7 @@ from typing import Any
 import ahocorasick
 
 from classifier.judgement import RED_FLAGS, RedFlag
-from classifier.text import SentenceIndex, clean_text_fast
+from classifier.text import SentenceIndex, clean_text
 
 # --------------------------------------------------------------------------------------
 # Known employers and hosts
@@ -600,7 +600,7 @@ def build_context(
 
     def field_text(key: str) -> str:
         try:
-            return clean_text_fast(listing.get(key))
+            return clean_text(listing.get(key))
         except Exception:  # a Mapping whose get() misbehaves: treat the field as missing
             return ""
 

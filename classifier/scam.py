@@ -15,8 +15,8 @@ from __future__ import annotations
 import csv
 import re
 import sys
-from itertools import filterfalse
 from collections.abc import Sequence
+from itertools import filterfalse
 from pathlib import Path
 from typing import Any
 

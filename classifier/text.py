@@ -58,48 +58,6 @@ def _surely_clean(s: str) -> bool:
     return s.isprintable()
 
 
-def clean_text(s: Any, max_chars: int = MAX_CHARS) -> str:
-    """Return `s` as bounded, printable text; never raises.
-
-    - None -> ""; bytes are decoded as UTF-8 with replacement; other objects via str().
-    - the input is cut to `max_chars` (x2 before cleanup, then exactly) first, so cost is bounded;
-    - HTML entities are unescaped (Greenhouse content arrives as "&lt;p&gt;"), tags removed,
-      block tags (p, li, br, div, h1..) turned into line breaks;
-    - control characters, zero-width/bidi marks, private-use and replacement characters dropped;
-    - runs of spaces/tabs collapse to one space; runs of line breaks (with the blanks between)
-      collapse to one "\\n" — line breaks are kept because they separate bullets and headings.
-    """
-    if s is None:
-        return ""
-    if isinstance(s, (bytes, bytearray, memoryview)):
-        s = bytes(s[: max_chars * 4]).decode("utf-8", errors="replace")
-    elif not isinstance(s, str):
-        try:
-            s = str(s)
-        except Exception:  # an object whose __str__ fails is no text at all
-            return ""
-    if not s:
-        return ""
-    # Slack for entities and tags that cleanup will shrink; the final cut comes below.
-    s = s[: max_chars * 2]
-    if "&" in s:
-        s = html.unescape(s)
-    if "<" in s:
-        s = _BLOCK_TAG_RE.sub("\n", s)
-        s = _TAG_RE.sub(" ", s)
-    if not _surely_clean(s):
-        s = _GARBAGE_RE.sub(" ", s)
-    # NFKC folds full-width letters and ligatures that scammers use to dodge keyword filters
-    # ("ｔｅｌｅｇｒａｍ"); it is linear and cheap on already-bounded text. The quick check
-    # skips the rewrite of text that is already normal (most of it).
-    if not unicodedata.is_normalized("NFKC", s):
-        s = unicodedata.normalize("NFKC", s)
-    # str.splitlines / str.split are C loops that know every Unicode line break and space
-    # (\r\n, \u2028, \xa0, \u3000 ...): cheaper than regex substitutions over the whole text.
-    lines = (" ".join(line.split()) for line in s.splitlines())
-    return "\n".join(line for line in lines if line)[:max_chars]
-
-
 # The entities of nearly all escaped crawler text. When every "&" of a text starts one of
 # them, replacing them one kind at a time is html.unescape's single pass: their replacements
 # hold no "&", and "&amp;" goes last, so "&amp;lt;" stays "&lt;" as html.unescape leaves it.
@@ -129,18 +87,35 @@ def _unescape(s: str) -> str:
     return s
 
 
-def clean_text_fast(s: Any, max_chars: int = MAX_CHARS) -> str:
-    """`clean_text(s, max_chars)`, the same string, cheaper on the usual crawled text.
+def clean_text(s: Any, max_chars: int = MAX_CHARS) -> str:
+    """Return `s` as bounded, printable text; never raises.
 
-    Three of clean_text's steps have a quicker form for common input: the usual HTML
-    entities are replaced without html.unescape's per-entity call; no-break spaces and
-    ellipses get their NFKC form first (so the normalization rarely has to rewrite); and text
-    whose lines are printable (no control, format or space character but " ") is tidied by
-    stripping its lines, with no split and join of every word. Anything else goes the way of
-    clean_text.
+    - None -> ""; bytes are decoded as UTF-8 with replacement; other objects via str().
+    - the input is cut to `max_chars` (x2 before cleanup, then exactly) first, so cost is bounded;
+    - HTML entities are unescaped (Greenhouse content arrives as "&lt;p&gt;"), tags removed,
+      block tags (p, li, br, div, h1..) turned into line breaks;
+    - control characters, zero-width/bidi marks, private-use and replacement characters dropped;
+    - NFKC normalization (folds the full-width letters and ligatures scammers use to dodge
+      keyword filters, "ｔｅｌｅｇｒａｍ");
+    - runs of spaces/tabs collapse to one space; runs of line breaks (with the blanks between)
+      collapse to one "\\n" — line breaks are kept because they separate bullets and headings.
+
+    The usual crawled text takes quicker forms of three steps: the common HTML entities are
+    replaced without html.unescape's per-entity call; no-break spaces and ellipses get their
+    NFKC form first (so the normalization rarely has to rewrite); and text whose lines are
+    printable (no control, format or space character but " ") is tidied by stripping its
+    lines, with no split and join of every word. tests/classifier/test_text_cleaning.py checks
+    the result against the plain definition on random and real text.
     """
-    if not isinstance(s, str):
-        return clean_text(s, max_chars)
+    if s is None:
+        return ""
+    if isinstance(s, (bytes, bytearray, memoryview)):
+        s = bytes(s[: max_chars * 4]).decode("utf-8", errors="replace")
+    elif not isinstance(s, str):
+        try:
+            s = str(s)
+        except Exception:  # an object whose __str__ fails is no text at all
+            return ""
     if not s:
         return ""
     # A title or URL is often clean already: one printable ASCII line (no control character,

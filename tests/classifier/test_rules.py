@@ -574,24 +574,6 @@ def test_client_phrase_halves_search_as_the_whole_pattern() -> None:
         assert _client_phrase(t) == (_CLIENT_PHRASE_RE.search(t) is not None), t
 
 
-def test_clean_text_fast_is_clean_text() -> None:
-    from classifier.text import clean_text_fast
-
-    rng = random.Random(5)
-    pieces = [
-        "a", "B", " ", "  ", "\n", "\n\n", "\t", "\r\n", "\xa0", "…", "&", "&amp;", "&lt;",
-        "&gt;", "&quot;", "&#39;", "&nbsp;", "&amp;lt;", "&lt", "&ampx", "&D", "<p>", "<br/>",
-        "</li>", "<b", ">", "\u2028", "\x0b", "\x85", "\ufffd", "\x00", "\u200b", "ﬀ", "™",
-        "\u3000", "\u202f", "¨", "K", "İ", ".", "’",
-    ]  # fmt: skip
-    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(30000)]
-    texts += [item["text"] for group in FIXTURES.values() for item in group]
-    texts += [None, b"caf\xc3\xa9", 42, "x" * 90_000 + "  y"]
-    for t in texts:
-        for max_chars in (40_000, 5):
-            assert clean_text_fast(t, max_chars) == clean_text(t, max_chars), repr(t)
-
-
 def test_keywords_hold_every_vocabulary_word_of_the_text() -> None:
     from classifier.rules import _registry
 
