@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from classifier.features import FIELDS, Doc, missing_fields, prepare, raw_field
+from classifier.features import Doc, clean_fields, doc_of, missing_fields
 from classifier.judgement import DOMAINS, RED_FLAGS, ROLE_TYPES, VERDICTS, Judgement, RedFlag
 from classifier.languages import extract_languages
 from classifier.model import with_language_domain
@@ -98,11 +98,11 @@ def _has_text(doc: Doc) -> bool:
     return len(_LETTER_RE.findall(doc["title"] + " " + doc["description"][:200])) >= _MIN_LETTERS
 
 
-def _prepare_safely(listing: Mapping[str, Any]) -> Doc:
+def _clean_fields_safely(listing: Mapping[str, Any]) -> dict[str, str]:
     try:
-        return prepare(listing)
+        return clean_fields(listing)
     except Exception:  # a Mapping whose get() misbehaves: judge it as empty, don't crash
-        return prepare({})
+        return clean_fields({})
 
 
 def scam_input(doc: Doc) -> str:
@@ -140,20 +140,13 @@ def scam_scores(model: Any, docs: Sequence[Doc]) -> list[float]:
     ]
 
 
-def _red_flags(
-    listing: Mapping[str, Any], doc: Doc, employers: Sequence[Mapping[str, Any]]
-) -> list[RedFlag]:
+def _red_flags(fields: Mapping[str, str], employers: Sequence[Mapping[str, Any]]) -> list[RedFlag]:
     from classifier.rules import find_red_flags
 
-    # The rules read the raw fields (they clean them, and read the whole description: a scam
-    # sign can sit at its bottom), not the capped text prepared for the models.
+    # The rules read the whole cleaned fields, not the capped text prepared for the models.
     try:
-        fields: dict[str, Any] = {name: raw_field(listing, name) for name in FIELDS}
-        for key in ("url", "apply_url"):
-            value = listing.get(key)
-            fields[key] = value if isinstance(value, str) else ""
-        return list(find_red_flags(fields, employers))
-    except Exception:  # the rules never raise on odd input; an odd Mapping might
+        return list(find_red_flags(fields, employers, cleaned=True))
+    except Exception:  # the rules never raise on odd input; this guards the unforeseen
         return []
 
 
@@ -172,15 +165,17 @@ def judge_many(
     # One immutable registry for the batch: the rules digest it once, not once per listing.
     employers = tuple(employers)
     model = model if model is not None else default_model()
-    docs = [_prepare_safely(x) for x in listings]
+    # Each field is cleaned once: the rules read it whole, the models through `doc_of`.
+    fields = [_clean_fields_safely(x) for x in listings]
+    docs = [doc_of(f) for f in fields]
     judgeable = [i for i, d in enumerate(docs) if _has_text(d)]
     outputs = dict(zip(judgeable, model.predict_docs([docs[i] for i in judgeable]), strict=True))
     scam = scam_scores(model, docs)
     version = getattr(model, "model_version", "")
     result: list[Judgement] = []
-    for i, (listing, doc) in enumerate(zip(listings, docs, strict=True)):
+    for i, doc in enumerate(docs):
         out = outputs.get(i)
-        flags = _red_flags(listing, doc, employers)
+        flags = _red_flags(fields[i], employers)
         words = doc["description"].count(" ") + 1 if doc["description"] else 0
         model_weight = min(1.0, words / _SCAM_FULL_WORDS)
         score = scam[i]

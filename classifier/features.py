@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from classifier.text import clean_text
+from classifier.text import MAX_CHARS, clean_text
 
 FIELDS: tuple[str, ...] = ("title", "company", "description", "location", "pay_text")
 
@@ -54,7 +54,7 @@ def _clean(value: Any, cap: int) -> str:
         value = " ".join(str(v) for v in value if v is not None)
     elif isinstance(value, Mapping):
         value = " ".join(str(v) for v in value.values() if v is not None)
-    return ascii_punctuation(clean_text(value, max_chars=cap))
+    return clean_text(value, max_chars=cap)
 
 
 # Typographic punctuation -> its ASCII form. Every one is a non-word character either way, so
@@ -95,21 +95,44 @@ def raw_field(listing: Mapping[str, Any], name: str) -> Any:
     return value
 
 
+# The link fields: the red-flag rules read them (impersonation checks their hosts).
+LINK_FIELDS: tuple[str, ...] = ("url", "apply_url")
+
+
+def clean_fields(listing: Mapping[str, Any] | Any) -> dict[str, str]:
+    """Every field the judge reads, cleaned once and whole (up to text.MAX_CHARS): the red-flag
+    rules read these as they are (a scam sign can sit at the bottom of a posting); `doc_of`
+    caps them for the models. Never raises."""
+    if not isinstance(listing, Mapping):
+        listing = {}
+    fields = {name: _clean(raw_field(listing, name), MAX_CHARS) for name in FIELDS}
+    for name in LINK_FIELDS:
+        value = listing.get(name)
+        fields[name] = clean_text(value) if isinstance(value, str) else ""
+    return fields
+
+
+def doc_of(fields: Mapping[str, str]) -> Doc:
+    """The models' view of cleaned fields: capped (see RAW_CAP), typographic punctuation in
+    ASCII form, and the end of a description longer than the cap as "description_end"."""
+    doc: Doc = {}
+    for name in FIELDS:
+        doc[name] = ascii_punctuation(
+            fields[name][: RAW_CAP if name == "description" else FIELD_CAP]
+        )
+    description = fields["description"]
+    if len(description) > RAW_CAP:
+        doc["description_end"] = description[-END_CAP:]
+    return doc
+
+
 def prepare(listing: Mapping[str, Any] | Any) -> Doc:
     """The listing's five text fields, cleaned (HTML stripped) and capped (see RAW_CAP).
 
     Accepts labelled lines ("description"), crawler items ("description" / "description_md"
     / "description_text") and anything else; never raises.
     """
-    if not isinstance(listing, Mapping):
-        listing = {}
-    doc: Doc = {}
-    for name in FIELDS:
-        value = raw_field(listing, name)
-        doc[name] = _clean(value, RAW_CAP if name == "description" else FIELD_CAP)
-        if name == "description" and len(doc[name]) >= RAW_CAP and isinstance(value, str):
-            doc["description_end"] = clean_text(value[-2 * END_CAP :], END_CAP)
-    return doc
+    return doc_of(clean_fields(listing))
 
 
 def missing_fields(doc: Doc) -> list[str]:

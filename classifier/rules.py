@@ -594,13 +594,23 @@ class ListingContext:
 
 
 def build_context(
-    listing: Mapping[str, Any], employers: Sequence[Mapping[str, Any]] = ()
+    listing: Mapping[str, Any],
+    employers: Sequence[Mapping[str, Any]] = (),
+    *,
+    cleaned: bool = False,
 ) -> ListingContext:
-    """Read the fields of a listing into a `ListingContext` (any field may be missing)."""
+    """Read the fields of a listing into a `ListingContext` (any field may be missing).
+
+    `cleaned`: the values are already `clean_text` output (the judge cleans each field once
+    for the rules and the models); a non-string value counts as missing.
+    """
 
     def field_text(key: str) -> str:
         try:
-            return clean_text(listing.get(key))
+            value = listing.get(key)
+            if cleaned:
+                return value if isinstance(value, str) else ""
+            return clean_text(value)
         except Exception:  # a Mapping whose get() misbehaves: treat the field as missing
             return ""
 
@@ -2127,7 +2137,10 @@ assert tuple(RULES) == RED_FLAGS, "one rule per TAXONOMY red flag, in TAXONOMY o
 
 
 def find_red_flags(
-    listing: Mapping[str, Any], employers: Sequence[Mapping[str, Any]] = ()
+    listing: Mapping[str, Any],
+    employers: Sequence[Mapping[str, Any]] = (),
+    *,
+    cleaned: bool = False,
 ) -> list[RedFlag]:
     """All red flags of one listing, in TAXONOMY order, each with its quoted evidence.
 
@@ -2135,10 +2148,11 @@ def find_red_flags(
     url, apply_url, location, pay_text. `employers` are {"key", "name", "aliases", "domains"}
     dicts of known employers and their official domains; when empty, `KNOWN_EMPLOYERS` is used.
     Never raises on odd input: a rule that fails on a listing is skipped for that listing.
+    `cleaned=True` says the values are `text.clean_text` output already (see build_context).
     """
     if listing is None or not isinstance(listing, Mapping):
         return []
-    ctx = build_context(listing, employers)
+    ctx = build_context(listing, employers, cleaned=cleaned)
     if not ctx.text and not ctx.field_links:
         return []
     flags: list[RedFlag] = []

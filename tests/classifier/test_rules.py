@@ -701,3 +701,25 @@ def test_bounded_name_search_is_the_regex_search() -> None:
         for _ in range(3000):
             t = "".join(rng.choice(pieces + [name]) for _ in range(rng.randint(0, 8)))
             assert _bounded_in(t, name, rx) == (rx.search(t) is not None), (name, t)
+
+
+def test_fields_cleaned_once_by_the_judge_give_the_flags_of_the_raw_listing() -> None:
+    from classifier.features import clean_fields
+
+    listings = [
+        {
+            "title": "Data Entry &amp; Chat Support",
+            "description": "<p>Contact our recruiter on <b>Telegram</b> to pay the $60 "
+            "starter-kit fee.</p><ul><li>Earn $5,000 a week!</li></ul>",
+            "url": "https://jobs.example.com/1",
+        },
+        *(
+            {"title": "Remote assistant", "description": item["text"]}
+            for group in FIXTURES.values()
+            for item in group
+        ),
+    ]
+    for listing in listings:
+        expected = find_red_flags(listing)
+        assert find_red_flags(clean_fields(listing), cleaned=True) == expected
+    assert find_red_flags(clean_fields(listings[0]), cleaned=True)
