@@ -51,8 +51,9 @@ _MODEL: Any = None
 _MODEL_LOCK = threading.Lock()
 # At least this many letters in title + description, else there is nothing to judge (empty
 # input, a pasted binary, a lone number).
+# (Searched for, not counted: the search stops at the third letter.)
 _MIN_LETTERS = 3
-_LETTER_RE = re.compile(r"[^\W\d_]")
+_ENOUGH_LETTERS_RE = re.compile(r"[^\W\d_](?:.*?[^\W\d_]){%d}" % (_MIN_LETTERS - 1), re.DOTALL)
 
 
 # What the verdict makes of the scam model: EMSCAD's postings are long (median ~260 words for
@@ -95,7 +96,7 @@ def judge(
 
 
 def _has_text(doc: Doc) -> bool:
-    return len(_LETTER_RE.findall(doc["title"] + " " + doc["description"][:200])) >= _MIN_LETTERS
+    return _ENOUGH_LETTERS_RE.search(doc["title"] + " " + doc["description"][:200]) is not None
 
 
 def _clean_fields_safely(listing: Mapping[str, Any]) -> dict[str, str]:
