@@ -26,83 +26,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from classifier.judgement import RED_FLAGS  # noqa: E402
 from classifier.rules import find_red_flags  # noqa: E402
 
-SHARED = Path("/work/shared/data")
-PLATFORM_COMPANY = {
-    "AfterQuery": "AfterQuery",
-    "Alignerr": "Alignerr",
-    "Handshake AI": "Handshake AI",
-    "Invisible (Meridial/agency Greenhouse board)": "Invisible",
-    "Mercor": "Mercor",
-    "Outlier": "Outlier",
-}
+LABELS = Path(__file__).resolve().parents[1] / "data/labels"
+LISTING_KEYS = ("title", "company", "location", "pay_text", "url", "description")
 
 
 def load_legit() -> list[dict[str, Any]]:
-    """Platform postings as listings: every text field joined into the description."""
+    """The committed platform postings (data/labels/yukuairoy.jsonl and wahojobs.jsonl: title,
+    company, location, pay text, URL and description as labelled) as listings."""
     out: list[dict[str, Any]] = []
-    path = SHARED / "ai_roles_yukuairoy_remote_jobs/postings_2025-06.jsonl"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        f = rec["fields"]
-        title = f.get("title") or f.get("Position") or ""
-        url = f.get("url") or f.get("absolute_url") or f.get("Detail URL") or ""
-        pay = (
-            f.get("compensation") or f.get("payment") or f.get("pay") or f.get("Salary Range") or ""
-        )
-        parts = []
-        for k, v in f.items():
-            if k in (
-                "title",
-                "Position",
-                "url",
-                "absolute_url",
-                "Detail URL",
-                "id",
-                "updated_at",
-                "first_published",
-                "Posted Date",
-            ):
+    for name in ("yukuairoy.jsonl", "wahojobs.jsonl"):
+        for line in (LABELS / name).read_text(encoding="utf-8").split("\n"):  # U+2028 inside
+            if not line.strip():
                 continue
-            if k == "description_raw" and v.strip().startswith("{"):
-                try:
-                    v = "\n".join(f"{h}\n{t}" for h, t in json.loads(v).items())
-                except json.JSONDecodeError:
-                    pass
-            parts.append(str(v))
-        out.append(
-            {
-                "id": f"yukuairoy:{rec['platform']}:{rec['row']}",
-                "title": title,
-                "company": PLATFORM_COMPANY.get(rec["platform"], rec["platform"]),
-                "description": "\n".join(parts),
-                "url": url,
-                "pay_text": pay,
-            }
-        )
-    for i, line in enumerate(
-        (SHARED / "ai_roles_wahojobs_texts/texts.jsonl").read_text().splitlines()
-    ):
-        rec = json.loads(line)
-        company = rec["platform"].split(" (")[0]
-        out.append(
-            {
-                "id": f"wahojobs:{i}",
-                "title": rec["title"],
-                "company": company,
-                "description": rec["text"],
-                "url": rec["url"],
-                "pay_text": rec.get("pay_text"),
-            }
-        )
+            rec = json.loads(line)
+            out.append({k: rec.get(k) for k in ("id", *LISTING_KEYS)})
     return out
 
 
 def load_emscad_fraud() -> list[dict[str, Any]]:
     """jae1654 fraudulent EMSCAD rows as listings (no company name field exists in EMSCAD)."""
     out = []
-    with open(
-        SHARED / "emscad_partial/jae1654_fraudulent_subset.csv", newline="", encoding="utf-8"
-    ) as fh:
+    with open(LABELS / "emscad/jae1654_fraudulent_subset.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             desc = "\n".join(
                 row[k]
