@@ -118,3 +118,18 @@ def test_word_runs_split_like_the_regex_on_mixed_unicode_text() -> None:
     for _ in range(3_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert _word_runs(text, findall) == findall(text), repr(text)
+
+
+def test_the_scam_models_soft_vote_is_computed_directly_with_its_own_probabilities() -> None:
+    from classifier.fast import _DIRECT_MATCHES
+    from classifier.scam import build_scam_pipeline, load_emscad_training
+
+    texts, labels = load_emscad_training(LABELS / "emscad/ericmiao_train_balanced_preprocessed.csv")
+    pipeline = build_scam_pipeline().fit(texts[:300], labels[:300])
+    new = texts[300:360]
+    expected = pipeline.predict_proba(new)
+    first = fast_predict_proba(pipeline, new)  # checked against predict_proba here
+    assert _DIRECT_MATCHES[pipeline.steps[-1][1]] is True
+    direct = fast_predict_proba(pipeline, new)
+    assert np.allclose(first, expected, rtol=0, atol=1e-12)
+    assert np.allclose(direct, expected, rtol=0, atol=1e-12)
