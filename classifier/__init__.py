@@ -53,7 +53,7 @@ _MODEL_LOCK = threading.Lock()
 # input, a pasted binary, a lone number).
 # (Searched for, not counted: the search stops at the third letter.)
 _MIN_LETTERS = 3
-_ENOUGH_LETTERS_RE = re.compile(r"[^\W\d_](?:.*?[^\W\d_]){%d}" % (_MIN_LETTERS - 1), re.DOTALL)
+_ENOUGH_LETTERS_RE = re.compile(rf"[^\W\d_](?:.*?[^\W\d_]){{{_MIN_LETTERS - 1}}}", re.DOTALL)
 
 
 # What the verdict makes of the scam model: EMSCAD's postings are long (median ~260 words for
