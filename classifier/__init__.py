@@ -131,14 +131,17 @@ def scam_scores(model: Any, docs: Sequence[Doc]) -> list[float]:
         return [0.0] * len(docs)
     from classifier.fast import fast_predict_proba
 
-    texts = [scam_input(doc) for doc in docs]
+    scores = [0.0] * len(docs)
+    scored = [i for i, doc in enumerate(docs) if doc["description"]]
+    if not scored:
+        return scores
     try:
-        probabilities = fast_predict_proba(pipeline, texts)[:, 1]
+        probabilities = fast_predict_proba(pipeline, [scam_input(docs[i]) for i in scored])[:, 1]
     except Exception:  # a scam-model failure must not lose the rest of the judgement
-        return [0.0] * len(docs)
-    return [
-        float(p) if doc["description"] else 0.0 for p, doc in zip(probabilities, docs, strict=True)
-    ]
+        return scores
+    for i, probability in zip(scored, probabilities, strict=True):
+        scores[i] = float(probability)
+    return scores
 
 
 def _red_flags(fields: Mapping[str, str], employers: Sequence[Mapping[str, Any]]) -> list[RedFlag]:
