@@ -59,25 +59,31 @@ def _ascii_word_runs(text: str) -> list[str]:
     return text.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE).decode("ascii").split()
 
 
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
 def _word_runs(text: str, findall: Any) -> list[str]:
-    """What `findall` (a \\w+ pattern) finds in any string: ASCII separators become spaces in
-    C (UTF-8 multi-byte sequences pass through untouched), and only the pieces holding a
-    non-ASCII character, whose word characters the regex must decide, go through it."""
+    """What `findall` (a \\w+ pattern) finds in any string, tokenised in C.
+
+    `re`'s \\w is "alphanumeric or underscore" (str.isalnum per character). So each distinct
+    non-ASCII character that is not one (a curly quote, an emoji, a combining mark) becomes a
+    space, ASCII separators become spaces through one bytes.translate (UTF-8 multi-byte
+    sequences pass through it untouched), and str.split leaves exactly the runs of word
+    characters. `findall` is the fallback for text that cannot be encoded (lone surrogates
+    are handled: they are not word characters).
+    """
     if text.isascii():
         return _ascii_word_runs(text)
-    pieces = (
-        text.encode("utf-8", "surrogatepass")
-        .translate(_ASCII_NON_WORD_TO_SPACE)
-        .decode("utf-8", "surrogatepass")
-        .split()
-    )
-    tokens: list[str] = []
-    for piece in pieces:
-        if piece.isascii():
-            tokens.append(piece)
-        else:
-            tokens.extend(findall(piece))
-    return tokens
+    for char in set(_NON_ASCII_RE.findall(text)):
+        if not char.isalnum():
+            text = text.replace(char, " ")
+    if text.isascii():
+        return _ascii_word_runs(text)
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return findall(text)
+    return encoded.translate(_ASCII_NON_WORD_TO_SPACE).decode("utf-8").split()
 
 
 def _supported(vec: Any) -> bool:

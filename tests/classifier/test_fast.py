@@ -113,7 +113,7 @@ def test_word_runs_split_like_the_regex_on_mixed_unicode_text() -> None:
     from classifier.fast import _word_runs
 
     findall = re.compile(r"(?u)\b\w+\b").findall
-    alphabet = list("ab Z_09-.,:/'’«»ü\u0308é™€😀\xa0\u2028\t\ud800漢字")
+    alphabet = list("ab Z_09-.,:/'’«»ü\u0308é™€😀\xa0\u2028\t\ud800漢字ǅ²Ⅻª·\u3000٣")
     rng = random.Random(7)
     for _ in range(3_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
