@@ -120,8 +120,14 @@ NEUTRAL_HOSTS: frozenset[str] = frozenset(
     monster.com dice.com builtin.com remoteok.com weworkremotely.com remotive.com
     himalayas.app jobicy.com arbeitnow.com news.ycombinator.com ycombinator.com paylocity.com
     twitter.com x.com facebook.com instagram.com youtube.com github.com medium.com
-    wikipedia.org apple.com google.com""".split()
+    wikipedia.org apple.com google.com
+    remotewlb.com remote.co flexjobs.com workingnomads.com justremote.co nodesk.co
+    dynamitejobs.com jobspresso.co powertofly.com otta.com welcometothejungle.com jobgether.com
+    startup.jobs workatastartup.com simplyhired.com careerbuilder.com talent.com jooble.org
+    adzuna.com euremotejobs.com remoterocketship.com hiring.cafe levels.fyi""".split()
 )
+# Job boards and aggregators (the second block above) republish employers' postings with an
+# apply link of their own: a copy of a real posting on remotewlb.com is not impersonation.
 
 # Free mailbox providers: a company recruiting from one of these is a classic scam sign.
 FREE_EMAIL_DOMAINS: frozenset[str] = frozenset(
@@ -1730,6 +1736,7 @@ def _neutral(host: str) -> bool:
     return any(".".join(parts[i:]) in NEUTRAL_HOSTS for i in range(1, len(parts) - 1))
 
 
+_IMAGE_PATH_RE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|ico|bmp)(?:[?#]|$)", re.IGNORECASE)
 _APPLY_WORDS_RE = re.compile(
     r"\b(?:apply|register|sign ?up|join|click|onboard|log ?in|get started|submit|visit|contact|form|"
     r"portal|link)\b"
@@ -1792,7 +1799,8 @@ def rule_impersonation(ctx: ListingContext) -> RedFlag | None:
     def evidence_for(raw: str, where: str) -> str:
         return raw if where in ("url", "apply_url") else where
 
-    links = ctx.links
+    # Images (a logo in a markdown posting) are not where anyone applies or writes.
+    links = [link for link in ctx.links if not _IMAGE_PATH_RE.search(link[0])]
     # 1. Look-alike domains of a known employer, wherever they appear ("dataannotation-jobs.com",
     #    or "outlier-jobs.example.net" on a listing that claims to be Outlier).
     for raw, host, where in links:

@@ -258,6 +258,31 @@ def test_ats_hosted_posting_of_known_company_is_not_impersonation() -> None:
     assert "impersonation" not in found
 
 
+def test_a_job_boards_copy_of_a_platform_posting_with_its_own_apply_link_is_not_impersonation():
+    # remotewlb.com republishes real postings; its text ends "CLICK TO [APPLY](<its page>)".
+    found = flags_of(
+        "Train AI models on code. CLICK TO [APPLY](https://www.remotewlb.com/apply/ai-developer-part-time)",
+        company="Outlier",
+    )
+    assert "impersonation" not in found
+
+
+def test_an_image_in_a_markdown_posting_is_not_impersonation() -> None:
+    found = flags_of(
+        "![](https://outlier-assets.example-cdn.net/uploads/logo.png) Apply on our site.",
+        company="Outlier",
+    )
+    assert "impersonation" not in found
+
+
+def test_a_look_alike_apply_link_in_the_text_is_still_impersonation() -> None:
+    found = flags_of(
+        "Train AI models. CLICK TO [APPLY](https://outlier-jobs.example.net/apply)",
+        company="Outlier",
+    )
+    assert "impersonation" in found
+
+
 def test_recruiting_on_behalf_of_known_platform_from_other_domain_is_impersonation() -> None:
     found = flags_of(
         "We are recruiting for DataAnnotation. Register at https://da-workers.example.org/join now.",
