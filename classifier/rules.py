@@ -654,6 +654,16 @@ _NEGATION_AFTER_RE = re.compile(
     r"(?:is|are) not required|never)\b"
 )
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()]|\b(?:but|however|then|just|simply|only|and then)\b")
+# "We do not ask candidates to download software, to purchase equipment, or to provide ...":
+# the negated request governs every item of the list after it, up to a clause that turns
+# (a new subject, "but", a semicolon).
+_LIST_NEGATION_RE = re.compile(
+    r"\b(?:never|not|n't|no longer)\s+(?:ask|request|require|expect)s?\s+"
+    r"(?:(?:you|candidates|applicants|anyone|job seekers|contributors)\s+)?(?:to|for)\b"
+)
+_LIST_TURN_RE = re.compile(
+    r"[;:()]|\b(?:but|however|then|just|simply|only|instead|rather|we|you|they|i|please)\b"
+)
 
 
 def _negated(sentence_lower: str, start: int, end: int) -> bool:
@@ -667,7 +677,14 @@ def _negated(sentence_lower: str, start: int, end: int) -> bool:
     # The match itself may hold the negation ("no fee", "never pay").
     if _NEGATION_RE.search(sentence_lower[start:end]):
         return True
-    return bool(_NEGATION_AFTER_RE.search(sentence_lower[end : end + 60]))
+    if _NEGATION_AFTER_RE.search(sentence_lower[end : end + 60]):
+        return True
+    wide = sentence_lower[max(0, start - 200) : start]
+    if "," in wide:  # a list: its lead may be out of the clause looked at above
+        leads = list(_LIST_NEGATION_RE.finditer(wide))
+        if leads and not _LIST_TURN_RE.search(wide, leads[-1].end()):
+            return True
+    return False
 
 
 def _first_unnegated(
@@ -941,8 +958,11 @@ _CHAT_APPS = (
 # Verbs of being contacted or interviewed. A chat app named with one of these ("message us on
 # WhatsApp", "interview via Google Hangouts") moves the hiring off the platform; a chat app
 # named as subject matter ("label WhatsApp-style chat logs") does not.
+# "Message" counts as the verb (or "a message on/via"), followed by its object or a
+# preposition: "message passing services to power WhatsApp" names a product.
 _CONTACT_VERBS = (
-    r"contact(?:ed|ing|s)?|message|messaging|text(?:ing)?|reach(?:ed)?|chat with|add|dm|interview(?:ed|s)?|"
+    r"contact(?:ed|ing|s)?|(?:message|messaging)(?=\s+(?:us|me|our|the|a|an|him|her|them|my|your|"
+    r"recruiter|recruiters|hr|on|via|through|at|to|directly|privately|now|today)\b|\s*@)|text(?:ing)?|reach(?:ed)?|chat with|add|dm|interview(?:ed|s)?|"
     r"talk|write to|connect with|speak|ping|get in touch|hit (?:me|us) up|send (?:us|me) a message|"
     r"communicate|respond|reply"
 )
@@ -1951,9 +1971,19 @@ def rule_money_mule(ctx: ListingContext) -> RedFlag | None:
     return _flag("money-mule", hit) if hit else None
 
 
+# Who an "urgent need for" can be a hiring call for.
+_URGENT_NEED_WHO = (
+    r"workers?|staff|people|persons?|individuals?|candidates?|applicants?|employees?|hires?|help|"
+    r"hands|assistants?|representatives?|reps?|agents?|clerks?|operators?|experts?|specialists?|"
+    r"freelancers?|contractors?|developers?|engineers?|writers?|typists?|annotators?|raters?|"
+    r"testers?|moderators?|transcribers?|translators?|positions?|roles?|team members?"
+)
 _URGENCY_PLAIN_RE = re.compile(
-    r"\burgent(?:ly)?\s+(?:hiring|need(?:ed)?|required|requirement|opening|position|vacanc(?:y|ies)|hire|"
-    r"recruitment|openings)\b|\bhiring urgently\b|\burgent(?:ly)?!|^urgent\b|[*(\[]urgent[*)\]]|\burgent\W*$"
+    r"\burgent(?:ly)?\s+(?:hiring|need(?:ed)?(?!\s+(?:for|of)\b)|required|requirement|opening|position|"
+    r"vacanc(?:y|ies)|hire|recruitment|openings)\b"
+    # "an urgent need for security" is the world's need; "an urgent need for workers" hires.
+    r"|\burgent(?:ly)?\s+need(?:ed)?\s+(?:for|of)\b[^.;,\n]{0,40}?\b(?:" + _URGENT_NEED_WHO + r")\b"
+    r"|\bhiring urgently\b|\burgent(?:ly)?!|^urgent\b|[*(\[]urgent[*)\]]|\burgent\W*$"
     r"|\bapply (?:asap|immediately|right away)\b|\bstart immediately\b"
     r"|\bget started (?:right now|now|today|immediately)\b|\b(?:this )?(?:position|positions|spots|places|"
     r"offer) (?:is|are) (?:very )?limited\b"

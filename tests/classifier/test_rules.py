@@ -175,6 +175,47 @@ def test_telegram_link_is_off_platform_contact() -> None:
     )
 
 
+def test_an_urgent_need_for_security_is_not_urgency() -> None:
+    sentence = (
+        "The rise in AI adoption, exemplified by platforms like ChatGPT, highlights the"
+        " urgent need for security."
+    )
+    assert "urgency" not in flags_of(sentence)
+    # An urgent need for people is still a hiring rush.
+    scam = "We have an urgent need for remote data entry workers."
+    assert flags_of(scam)["urgency"] == scam
+    assert flags_of("Urgently needed: chat moderators.")["urgency"] == (
+        "Urgently needed: chat moderators."
+    )
+
+
+def test_whatsapp_named_as_a_product_is_not_off_platform_contact() -> None:
+    sentence = (
+        "Channels team builds the core message passing services to power Twilio\u2019s"
+        " Whatsapp, Facebook Messenger, and other messaging providers."
+    )
+    assert "off-platform-contact" not in flags_of(sentence)
+    found = flags_of("Urgent hiring! Message our recruiter on WhatsApp")
+    assert found["off-platform-contact"] == "Message our recruiter on WhatsApp"
+    assert found["urgency"] == "Urgent hiring!"
+    assert "off-platform-contact" in flags_of("Send a message via Telegram to get started.")
+
+
+def test_a_list_under_we_do_not_ask_candidates_to_is_negated() -> None:
+    sentence = (
+        "We do not conduct interviews via text or instant message and we do not ask candidates"
+        " to download software, to purchase equipment through us, or to provide sensitive"
+        " personally identifiable information, such as bank accounts or social security numbers."
+    )
+    assert "sensitive-info-early" not in flags_of(sentence)
+    # A clause that turns ends the list: the request after it is asked.
+    scam = (
+        "We do not ask candidates to interview, but to apply please provide your social"
+        " security number."
+    )
+    assert flags_of(scam)["sensitive-info-early"] == scam
+
+
 # ---------------------------------------------------------------- not raised by legitimate platform text
 
 LEGIT_SENTENCES = [
