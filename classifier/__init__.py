@@ -65,8 +65,9 @@ _SCAM_FULL_WORDS = 100
 # Asking the applicant for money is the scam itself (TAXONOMY §4); the EMSCAD model, trained on
 # 2012-2014 postings, has never seen a Telegram "starter-kit fee". A listing with one of these
 # signs gets scam_score = 1 - (1 - p) * (1 - MONEY_SIGN_WEIGHT), so the score rises with the
-# evidence. Neither sign fired on any of 349 legitimate platform postings nor on the EMSCAD
-# training file's legitimate postings (bench/RULES_EVAL.md).
+# evidence. Neither sign fires on any of the 349 legitimate platform postings
+# (bench/RULES_EVAL.md) nor on any of the 752 legitimate postings of the EMSCAD training file
+# (pay-to-apply fires on one of its 647 frauds), so EMSCAD scores are unchanged by this.
 MONEY_SIGNS: frozenset[str] = frozenset({"pay-to-apply", "deposit-to-unlock"})
 MONEY_SIGN_WEIGHT = 0.9
 
