@@ -302,6 +302,51 @@ def fast_transform(step: Any, docs: Any, cache: dict[int, Any] | None = None) ->
     return result
 
 
+def linear_parts(estimator: Any) -> tuple[np.ndarray, float] | None:
+    """(w, b) of a fitted binary linear model (decision = X @ w + b), or None."""
+    coef = getattr(estimator, "coef_", None)
+    if (
+        coef is None
+        or np.asarray(coef).shape[0] != 1
+        or not hasattr(estimator, "decision_function")
+    ):
+        return None
+    intercept = np.ravel(getattr(estimator, "intercept_", [0.0]))
+    return np.asarray(coef, dtype=np.float64).ravel(), float(intercept[0])
+
+
+CalibratedParts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def calibrated_linear_parts(calibrated: Any) -> CalibratedParts | None:
+    """A fitted binary CalibratedClassifierCV(sigmoid) over linear models as matrices: one
+    column per fold of (w, b) and the folds' sigmoid parameters (a, c); None otherwise."""
+    columns, intercepts, slopes, offsets = [], [], [], []
+    for fold in calibrated.calibrated_classifiers_:
+        parts = linear_parts(fold.estimator)
+        if parts is None or len(fold.calibrators) != 1 or not hasattr(fold.calibrators[0], "a_"):
+            return None
+        columns.append(parts[0])
+        intercepts.append(parts[1])
+        slopes.append(float(fold.calibrators[0].a_))
+        offsets.append(float(fold.calibrators[0].b_))
+    if not columns:
+        return None
+    return np.column_stack(columns), np.array(intercepts), np.array(slopes), np.array(offsets)
+
+
+def calibrated_probability(X: Any, parts: CalibratedParts) -> np.ndarray:
+    """P(class 1) as CalibratedClassifierCV(sigmoid) computes it from `calibrated_linear_parts`:
+    the mean over its folds of expit(-(a * (X @ w + b) + c))."""
+    W, b, a, c = parts
+    return expit(-(a * (np.asarray(X @ W) + b) + c)).mean(axis=1)
+
+
+_CALIBRATED_PARTS: weakref.WeakKeyDictionary[Any, CalibratedParts | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _positive_probability(estimator: Any, X: Any) -> np.ndarray | None:
     """P(class 1) of a fitted binary classifier, computed the way its predict_proba does, for
     the kinds the scam model is made of (logistic regression, sigmoid-calibrated linear
@@ -310,23 +355,18 @@ def _positive_probability(estimator: Any, X: Any) -> np.ndarray | None:
     if len(classes) != 2:
         return None
     if type(estimator) is LogisticRegression:
-        return expit(np.asarray(X @ estimator.coef_.ravel()) + estimator.intercept_[0])
+        w, b = linear_parts(estimator) or (None, 0.0)
+        return None if w is None else expit(np.asarray(X @ w) + b)
     if type(estimator) is CalibratedClassifierCV and estimator.method == "sigmoid":
-        total = np.zeros(X.shape[0])
-        for calibrated in estimator.calibrated_classifiers_:
-            inner = calibrated.estimator
-            coef = getattr(inner, "coef_", None)
-            if coef is None or coef.shape[0] != 1 or len(calibrated.calibrators) != 1:
-                return None
-            decision = np.asarray(X @ coef.ravel()) + np.ravel(inner.intercept_)[0]
-            calibrator = calibrated.calibrators[0]
-            total += expit(-(calibrator.a_ * decision + calibrator.b_))
-        return total / len(estimator.calibrated_classifiers_)
+        if estimator not in _CALIBRATED_PARTS:
+            _CALIBRATED_PARTS[estimator] = calibrated_linear_parts(estimator)
+        parts = _CALIBRATED_PARTS[estimator]
+        return None if parts is None else calibrated_probability(X, parts)
     if type(estimator) is VotingClassifier and estimator.voting == "soft":
-        parts = [_positive_probability(e, X) for e in estimator.estimators_]
-        if any(p is None for p in parts):
+        probabilities = [_positive_probability(e, X) for e in estimator.estimators_]
+        if any(p is None for p in probabilities):
             return None
-        return np.average(np.stack(parts), axis=0, weights=estimator._weights_not_none)
+        return np.average(np.stack(probabilities), axis=0, weights=estimator._weights_not_none)
     return None
 
 

@@ -30,7 +30,12 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from classifier.fast import fast_transform
+from classifier.fast import (
+    calibrated_linear_parts,
+    calibrated_probability,
+    fast_transform,
+    linear_parts,
+)
 from classifier.features import Doc
 from classifier.judgement import DOMAINS
 
@@ -258,8 +263,9 @@ class LinearHeads:
     """The fitted linear models as plain matrices, for predicting without sklearn's per-call
     input validation (which costs ~10 ms per call, the whole budget of a one-listing judge()).
 
-    relevance: CalibratedClassifierCV(sigmoid) over linear models = the mean over its folds of
-    expit(-(a * (X @ w + b) + c)); role types / domains: one-vs-rest decision = X @ W + b.
+    relevance: CalibratedClassifierCV(sigmoid) over linear models, as fast.calibrated_probability
+    computes it (the scam model's calibrated member goes the same way); role types / domains:
+    one-vs-rest decision = X @ W + b.
     Built and checked against the sklearn path by `JudgeModel.compile()`.
     """
 
@@ -273,24 +279,11 @@ class LinearHeads:
     domains_b: np.ndarray
 
     def relevance(self, X: Any) -> np.ndarray:
-        df = np.asarray(X @ self.rel_W) + self.rel_b
-        return (1.0 / (1.0 + np.exp(self.rel_a * df + self.rel_c))).mean(axis=1)
+        return calibrated_probability(X, (self.rel_W, self.rel_b, self.rel_a, self.rel_c))
 
     @staticmethod
     def decision(X: Any, W: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.asarray(X @ W) + b
-
-
-def _linear(estimator: Any) -> tuple[np.ndarray, float] | None:
-    coef = getattr(estimator, "coef_", None)
-    if (
-        coef is None
-        or np.asarray(coef).shape[0] != 1
-        or not hasattr(estimator, "decision_function")
-    ):
-        return None
-    intercept = np.ravel(getattr(estimator, "intercept_", [0.0]))
-    return np.asarray(coef, dtype=np.float64).ravel(), float(intercept[0])
 
 
 def _ovr_matrices(
@@ -302,7 +295,7 @@ def _ovr_matrices(
         if hasattr(est, "y_") and not hasattr(est, "coef_"):  # a label constant in training
             b[j] = float(np.ravel(est.y_)[0])
             continue
-        parts = _linear(est)
+        parts = linear_parts(est)
         if parts is None:
             return None
         W[:, j], b[j] = parts
@@ -330,13 +323,9 @@ class JudgeModel:
         sklearn path's answers on `check_docs` (else predict through sklearn)."""
         self.heads = None
         try:
-            calibrated = self.relevance.steps[-1][1]
-            rel = [
-                (_linear(c.estimator), c.calibrators[0]) for c in calibrated.calibrated_classifiers_
-            ]
-            if any(parts is None or not hasattr(cal, "a_") for parts, cal in rel):
+            rel = calibrated_linear_parts(self.relevance.steps[-1][1])
+            if rel is None:
                 return False
-            n_rel = len(rel[0][0][0])
             roles_ovr = self.role_types.steps[-1][1].model_
             domains_ovr = self.domains.steps[-1][1].model_
             roles = _ovr_matrices(
@@ -354,10 +343,10 @@ class JudgeModel:
             if roles is None or domains is None:
                 return False
             heads = LinearHeads(
-                rel_W=np.column_stack([p[0] for p, _ in rel]).reshape(n_rel, len(rel)),
-                rel_b=np.array([p[1] for p, _ in rel]),
-                rel_a=np.array([float(cal.a_) for _, cal in rel]),
-                rel_c=np.array([float(cal.b_) for _, cal in rel]),
+                rel_W=rel[0],
+                rel_b=rel[1],
+                rel_a=rel[2],
+                rel_c=rel[3],
                 roles_W=roles[0],
                 roles_b=roles[1],
                 domains_W=domains[0],
