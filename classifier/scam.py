@@ -71,6 +71,14 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     ("'re", " are"),
 )
 _APOSTROPHE_FREE_CONTRACTIONS = tuple((a, f) for a, f in _CONTRACTIONS if "'" not in a)
+# Each apostrophe contraction with the letter that follows its apostrophe ("n't" -> "t"). The
+# letters that follow an apostrophe in a text are read in one pass, and only contractions
+# whose letter is among them are searched for (each search is a scan of the whole text).
+# No replacement makes a new apostrophe, and none puts one of these letters after an existing
+# apostrophe, so the skipped searches could not have matched.
+_CONTRACTIONS_BY_LETTER: tuple[tuple[str, str, str | None], ...] = tuple(
+    (abb, full, abb[abb.index("'") + 1] if "'" in abb else None) for abb, full in _CONTRACTIONS
+)
 _TAG_RE = re.compile(r"<.*?>")
 # Characters the training script turned into spaces (plain str.replace, in its order:
 # "http" and "https" before "://", so "https://x" leaves an "s" that the stop list removes).
@@ -147,9 +155,15 @@ def preprocess_like_emscad(text: Any) -> str:
     s = text[:MAX_RAW_CHARS].lower()
     # All but "cause" hold an apostrophe, and "cause" commutes with the others (neither side
     # makes or breaks the other's patterns): text without one needs a single check.
-    for abb, full in _CONTRACTIONS if "'" in s else _APOSTROPHE_FREE_CONTRACTIONS:
-        if abb in s:
-            s = s.replace(abb, full)
+    if "'" in s:
+        letters = {part[:1] for part in s.split("'")[1:]}
+        for abb, full, letter in _CONTRACTIONS_BY_LETTER:
+            if (letter is None or letter in letters) and abb in s:
+                s = s.replace(abb, full)
+    else:
+        for abb, full in _APOSTROPHE_FREE_CONTRACTIONS:
+            if abb in s:
+                s = s.replace(abb, full)
     if "<" in s:
         s = _TAG_RE.sub("", s)
     # The multi-character replacements first, in the script's order ("http" before "://").
@@ -171,11 +185,18 @@ def preprocess_like_emscad(text: Any) -> str:
                 s = s.replace(char, f" {char} ")
     if ":" in s:
         s = _COLON_RE.sub(" : ", s)
-    tokens = s.split()
-    if any(w in s for w in _SPLIT_WORDS):  # rare: expand "cannot", "gonna", ... in place
-        tokens = [part for tok in tokens for part in _SPLIT_WORDS.get(tok, tok).split()]
-    out = list(filterfalse(_DROP_TOKENS.__contains__, tokens))  # a C loop
-    if "url_" in s or "email_" in s:
+    out = list(filterfalse(_DROP_TOKENS.__contains__, s.split()))  # a C loop
+    # Rare: "cannot", "gonna", ... are split in place (no stop word is one of them, so
+    # filtering first and then filtering their parts keeps the script's order of work). The
+    # tokens' hashes are cached by the filter, so this test is one cheap pass.
+    if not _SPLIT_WORDS.keys().isdisjoint(out):
+        out = [
+            part
+            for tok in out
+            for part in (_SPLIT_WORDS[tok].split() if tok in _SPLIT_WORDS else (tok,))
+            if part not in _DROP_TOKENS
+        ]
+    if "_" in s and ("url_" in s or "email_" in s):
         out = [t for t in out if "url_" not in t and "email_" not in t]
     return " ".join(out)
 
