@@ -16,9 +16,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
-from operator import itemgetter
 
-import ahocorasick
+from classifier.phrases import PhraseSet
 
 # Names (and a few native names / dialects) -> ISO 639-1. Dialects fold into their language
 # because the catalogue filters on the language a worker speaks.
@@ -183,17 +182,10 @@ _NEAR = 12
 _CANDIDATES = frozenset(_SINGLE) | _FIRST_OF_DOUBLE
 
 
-def _candidate_automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for name in _CANDIDATES:
-        for form in (name.capitalize(), name.upper()):  # the forms _word_finder looks for
-            automaton.add_word(form, name)
-    automaton.make_automaton()
-    return automaton
-
-
-_CANDIDATE_AUTOMATON = _candidate_automaton()
-_second = itemgetter(1)
+# The forms _word_finder looks for (capitalised, upper-case), valued by the name.
+_CANDIDATE_PHRASES = PhraseSet(
+    (form, name) for name in _CANDIDATES for form in (name.capitalize(), name.upper())
+)
 
 
 def _names(text: str) -> list[tuple[str, int, int]]:
@@ -201,7 +193,7 @@ def _names(text: str) -> list[tuple[str, int, int]]:
     # Fast path: one Aho-Corasick pass says which names occur at all, capitalised or upper-case
     # (as substrings: a superset of the words the finder below can match); most texts name no
     # language besides, at most, English. Only those names are then searched as words.
-    present = set(map(_second, _CANDIDATE_AUTOMATON.iter(text)))  # no Python per match
+    present = _CANDIDATE_PHRASES.present(text)
     if not present:
         return []
     found: list[tuple[str, int, int]] = []

@@ -24,9 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import ahocorasick
-
 from classifier.judgement import RED_FLAGS, RedFlag
+from classifier.phrases import PhraseSet
 from classifier.text import SentenceIndex, clean_text
 
 # --------------------------------------------------------------------------------------
@@ -344,17 +343,21 @@ class Needs:
         return False
 
 
-def _word_automaton(words: Iterable[str], phrases: Iterable[str] = ()) -> ahocorasick.Automaton:
-    """One Aho-Corasick automaton for the word text: `words` (but the common ones) as " w ",
-    valued by the word, and every `Phrases` pattern and `phrases`, valued by themselves."""
-    automaton = ahocorasick.Automaton()
-    for pattern in _PHRASE_PATTERNS.union(phrases):
-        automaton.add_word(pattern, pattern)
-    for word in words:
-        if word not in _COMMON_WORDS:
-            automaton.add_word(f" {word} ", word)
-    automaton.make_automaton()
-    return automaton
+def _word_automaton(
+    words: Iterable[str], phrases: Iterable[str] = ()
+) -> PhraseSet[tuple[str, int]]:
+    """The word scan's phrases over the word text: `words` (but the common ones) as " w ",
+    valued by the word, and every `Phrases` pattern and `phrases`, valued by themselves.
+    A value rides with the offset from a match's start in `word_text` to its first letter
+    or digit in `lower` (`word_text` has one character more in front)."""
+
+    def valued(pattern: str, value: str) -> tuple[str, tuple[str, int]]:
+        return pattern, (value, len(pattern) - len(pattern.lstrip(" ")) - 1)
+
+    return PhraseSet(
+        [valued(pattern, pattern) for pattern in _PHRASE_PATTERNS.union(phrases)]
+        + [valued(f" {word} ", word) for word in words if word not in _COMMON_WORDS]
+    )
 
 
 @dataclass
@@ -375,7 +378,8 @@ class ListingContext:
     _links: list[tuple[str, str, str]] | None = None
     _words: frozenset[str] | None = None
     _keywords: frozenset[str] | None = None
-    _found: list[tuple[int, str]] = field(default_factory=list)  # (end, value) of the word scan
+    # ((value, offset to its first letter in `lower`), start, end) of the word scan's matches
+    _found: list[tuple[tuple[str, int], int, int]] = field(default_factory=list)
     _ascii: bytes | None = None
     _word_text: str | None = None
     _words_exact: bool | None = None
@@ -431,8 +435,8 @@ class ListingContext:
                 automaton = _registry(self.employers).automaton
             except Exception:  # a malformed registry: the rules' own words, no names
                 automaton = _rules_automaton()
-            self._found = list(automaton.iter(self.word_text))
-            self._keywords = _COMMON_WORDS.union([value for _end, value in self._found])
+            self._found = automaton.occurrences(self.word_text)
+            self._keywords = _COMMON_WORDS.union([value for (value, _), _, _ in self._found])
         return self._keywords
 
     def starts_of(self, items: frozenset[str]) -> list[int]:
@@ -441,11 +445,7 @@ class ListingContext:
         `word_text` has one character more in front than `lower`."""
         if self._keywords is None:
             self.keywords  # noqa: B018 - the scan
-        return [
-            end - (len(value.lstrip(" ")) if " " in value else len(value) + 1)
-            for end, value in self._found
-            if value in items
-        ]
+        return [start + offset for (value, offset), start, _end in self._found if value in items]
 
     @property
     def words_exact(self) -> bool:
@@ -1680,10 +1680,10 @@ def _claim_re(name: str) -> re.Pattern[str]:
 
 
 _LAST_REGISTRY: list[Any] = [None, ()]
-_RULES_AUTOMATON: list[ahocorasick.Automaton] = []
+_RULES_AUTOMATON: list[PhraseSet[tuple[str, int]]] = []
 
 
-def _rules_automaton() -> ahocorasick.Automaton:
+def _rules_automaton() -> PhraseSet[tuple[str, int]]:
     """The word automaton of the rules' own vocabulary (no employer names), made once."""
     if not _RULES_AUTOMATON:
         _RULES_AUTOMATON.append(_word_automaton(_RULE_VOCABULARY))
