@@ -350,7 +350,8 @@ _CALIBRATED_PARTS: weakref.WeakKeyDictionary[Any, CalibratedParts | None] = (
 def _positive_probability(estimator: Any, X: Any) -> np.ndarray | None:
     """P(class 1) of a fitted binary classifier, computed the way its predict_proba does, for
     the kinds the scam model is made of (logistic regression, sigmoid-calibrated linear
-    models, their soft vote); None for anything else."""
+    models, their soft vote, and estimators with their own `positive_probability`, such as
+    scam.NearestTemplates); None for anything else."""
     classes = getattr(estimator, "classes_", ())
     if len(classes) != 2:
         return None
@@ -362,6 +363,9 @@ def _positive_probability(estimator: Any, X: Any) -> np.ndarray | None:
             _CALIBRATED_PARTS[estimator] = calibrated_linear_parts(estimator)
         parts = _CALIBRATED_PARTS[estimator]
         return None if parts is None else calibrated_probability(X, parts)
+    direct = getattr(estimator, "positive_probability", None)
+    if callable(direct):  # our own estimators (scam.NearestTemplates) compute it directly
+        return np.asarray(direct(X), dtype=np.float64)
     if type(estimator) is VotingClassifier and estimator.voting == "soft":
         probabilities = [_positive_probability(e, X) for e in estimator.estimators_]
         if any(p is None for p in probabilities):

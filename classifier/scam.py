@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import VotingClassifier
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
@@ -32,6 +32,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 # --------------------------------------------------------------------------------------
 # Preprocessing of the training file, re-implemented
@@ -338,6 +339,78 @@ def truncate_texts(texts: Any) -> list[str]:
     return out
 
 
+class NearestTemplates(ClassifierMixin, BaseEstimator):
+    """The k training texts nearest to a text by cosine similarity of their features vote.
+
+    EMSCAD's frauds come in templates (one scammer, many near-identical postings), which the
+    closest training texts recognise where a linear model weighs words one by one. The k most
+    similar training texts vote, weighted by 1 / (1 - similarity) (an identical text takes
+    all the weight): sklearn's KNeighborsClassifier(metric="cosine", weights="distance"),
+    computed as one sparse product with the training rows normalised once at fit time, and
+    the k nearest found by k passes of argmax (ties go to the first training row). Only
+    features found in at most `max_df` of the training texts count (1.0: all of them; rare
+    features alone cost ~10x less to compare but scored lower in CV, bench/SCAM_CV.md). A
+    text that shares no counted feature with any training text has no neighbour and gets the
+    training file's fraud rate.
+    """
+
+    def __init__(self, n_neighbors: int = 2, max_df: float = 1.0) -> None:
+        self.n_neighbors = n_neighbors
+        self.max_df = max_df
+
+    def fit(self, X: Any, y: Sequence[int]) -> NearestTemplates:
+        X = sparse.csr_matrix(X, dtype=np.float64)
+        labels = np.asarray(y)
+        self.classes_ = np.unique(labels)
+        if len(self.classes_) != 2:
+            raise ValueError("NearestTemplates needs two classes")
+        document_frequency = np.bincount(X.indices, minlength=X.shape[1])
+        self.rare_ = (document_frequency <= self.max_df * X.shape[0]).astype(np.float64)
+        # Training rows over the rare features, normalised, as features x rows: a common
+        # feature's row is empty, so the product never visits it.
+        self.rows_t_ = self._rare_normalised(X).T.tocsr()
+        self.positive_ = labels == self.classes_[1]
+        self.prior_ = float(self.positive_.mean())
+        return self
+
+    def _rare_normalised(self, X: Any) -> sparse.csr_matrix:
+        rows = sparse.csr_matrix(X, dtype=np.float64, copy=True)
+        if not self.rare_.all():  # with max_df 1.0 every feature counts: nothing to drop
+            rows = rows.multiply(self.rare_[None, :]).tocsr()
+            rows.eliminate_zeros()
+        inplace_csr_row_normalize_l2(rows)  # an empty row stays empty
+        return rows
+
+    def positive_probability(self, X: Any) -> np.ndarray:
+        """P(class 1) for each row of X (the features the model was fitted on)."""
+        similarity = (self._rare_normalised(X) @ self.rows_t_).toarray()
+        k = min(self.n_neighbors, similarity.shape[1])
+        rows = np.arange(similarity.shape[0])
+        nearest = np.empty((similarity.shape[0], k), dtype=np.intp)
+        near = np.empty((similarity.shape[0], k))
+        for j in range(k):  # k passes of argmax: ~30x cheaper than argpartition for k=2
+            nearest[:, j] = similarity.argmax(axis=1)
+            near[:, j] = similarity[rows, nearest[:, j]]
+            similarity[rows, nearest[:, j]] = -np.inf
+        near = np.clip(near, 0.0, 1.0)
+        with np.errstate(divide="ignore"):
+            weights = 1.0 / (1.0 - near)
+        exact = np.isinf(weights)
+        exact_rows = exact.any(axis=1)
+        weights[exact_rows] = exact[exact_rows]
+        weights[near <= 0.0] = 0.0  # sharing no counted feature is no neighbour
+        total = weights.sum(axis=1)
+        votes = (weights * self.positive_[nearest]).sum(axis=1)
+        return np.where(total > 0.0, votes / np.where(total > 0.0, total, 1.0), self.prior_)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        positive = self.positive_probability(X)
+        return np.column_stack([1.0 - positive, positive])
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[(self.positive_probability(X) >= 0.5).astype(int)]
+
+
 class NBLogCountRatio(BaseEstimator, TransformerMixin):
     """NB-SVM features (Wang & Manning 2012): scale each column by its log-count ratio r.
 
@@ -527,16 +600,26 @@ def make_features(
     return FeatureUnion(parts)
 
 
-def _soft_vote(random_state: int) -> VotingClassifier:
-    """Logistic regression and a sigmoid-calibrated linear SVM, probabilities averaged."""
+# The nearest-neighbour member (NearestTemplates): EMSCAD's frauds come in reposted templates,
+# which a vote of the two closest training texts recognises. Chosen by CV (bench/SCAM_CV.md
+# section 7): k=2 at half a vote gained +0.004 fraud F1 on each of seeds 0-2, +0.002 on 3-4.
+KNN_NEIGHBOURS = 2
+KNN_VOTE_WEIGHT = 0.5
+
+
+def _soft_vote(random_state: int, neighbours: bool = True) -> VotingClassifier:
+    """Logistic regression, a sigmoid-calibrated linear SVM and (unless `neighbours` is
+    False) a 2-nearest-neighbour vote by cosine distance: probabilities averaged, weighted."""
     svm = LinearSVC(C=1.0, class_weight="balanced", random_state=random_state, max_iter=10000)
-    return VotingClassifier(
-        [
-            ("lr", LogisticRegression(C=30, max_iter=5000)),
-            ("svm", CalibratedClassifierCV(svm, method="sigmoid", cv=5)),
-        ],
-        voting="soft",
-    )
+    members: list[tuple[str, Any]] = [
+        ("lr", LogisticRegression(C=30, max_iter=5000)),
+        ("svm", CalibratedClassifierCV(svm, method="sigmoid", cv=5)),
+    ]
+    weights = [1.0, 1.0]
+    if neighbours:
+        members.append(("knn", NearestTemplates(n_neighbors=KNN_NEIGHBOURS)))
+        weights.append(KNN_VOTE_WEIGHT)
+    return VotingClassifier(members, voting="soft", weights=weights)
 
 
 def build_scam_pipeline(random_state: int = 0, variant: str = "default") -> Pipeline:
@@ -545,13 +628,25 @@ def build_scam_pipeline(random_state: int = 0, variant: str = "default") -> Pipe
     Default (chosen by stratified 5-fold CV on the training file, two seeds; see
     bench/cv_scam.py and the table in bench/SCAM_CV.md): truncate to MAX_MODEL_CHARS ->
     [word 1-2gram TF-IDF of the text, of its first 40 and of its last 20 tokens, two length
-    features] -> soft vote of logistic regression (C=30) and a linear SVM calibrated by
-    CalibratedClassifierCV (sigmoid, 5 folds). Both members output probabilities, so their
-    mean is one; the two share one feature extraction, so prediction stays cheap.
+    features] -> soft vote of logistic regression (C=30), a linear SVM calibrated by
+    CalibratedClassifierCV (sigmoid, 5 folds) and, at half weight, the 2 nearest training
+    texts by cosine distance (1/distance weighted). Every member outputs a probability, so
+    their weighted mean is one; they share one feature extraction, so prediction stays cheap.
     """
     if variant == "default":
         feats = make_features()
         clf: Any = _soft_vote(random_state)
+    elif variant == "linear_vote":  # the default until 2026-11-30: no nearest-neighbour member
+        feats, clf = make_features(), _soft_vote(random_state, neighbours=False)
+    elif variant.startswith("templates"):  # templates[:max_df[:k[:weight]]]
+        opts = variant.split(":")[1:]
+        max_df = float(opts[0]) if opts else 0.02
+        k = int(opts[1]) if len(opts) > 1 else 2
+        weight = float(opts[2]) if len(opts) > 2 else KNN_VOTE_WEIGHT
+        feats = make_features()
+        clf = _soft_vote(random_state, neighbours=False)
+        clf.estimators.append(("templates", NearestTemplates(n_neighbors=k, max_df=max_df)))
+        clf.weights = [*clf.weights, weight]
     elif variant in ("hash_union", "hash_joint"):
         feats = make_hashed_features(joint=variant == "hash_joint")
         clf = _soft_vote(random_state)

@@ -195,3 +195,55 @@ def test_cross_validate_scam_reports_fold_metrics(training) -> None:
 def test_unknown_variant_is_an_error() -> None:
     with pytest.raises(ValueError):
         build_scam_pipeline(variant="nope")
+
+
+def _features_of(texts: list[str], labels: list[int]):
+    from classifier.scam import make_features
+
+    features = make_features().fit(texts, labels)
+    return features, features.transform(texts)
+
+
+def test_nearest_templates_votes_like_sklearns_cosine_neighbours(training) -> None:
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from classifier.scam import NearestTemplates
+
+    texts, labels = small_slice(training, 300)
+    features, X = _features_of(texts, labels)
+    unseen = features.transform(training[0][-80:])
+    ours = NearestTemplates(n_neighbors=2).fit(X, labels).predict_proba(unseen)[:, 1]
+    knn = KNeighborsClassifier(n_neighbors=2, metric="cosine", weights="distance").fit(X, labels)
+    assert np.allclose(ours, knn.predict_proba(unseen)[:, 1], atol=1e-9)
+
+
+def test_a_copy_of_a_training_text_takes_the_label_of_its_template(training) -> None:
+    from classifier.scam import NearestTemplates
+
+    texts, labels = small_slice(training, 200)
+    features, X = _features_of(texts, labels)
+    probability = NearestTemplates(n_neighbors=2).fit(X, labels).positive_probability(X)
+    assert np.allclose(probability, labels, atol=1e-6)
+
+
+def test_a_text_with_no_neighbour_gets_the_training_fraud_rate() -> None:
+    from scipy import sparse
+
+    from classifier.scam import NearestTemplates
+
+    X = sparse.csr_matrix(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.9, 0.1]]))
+    model = NearestTemplates(n_neighbors=2).fit(X, [1, 0, 0])
+    alone = model.positive_probability(sparse.csr_matrix(np.array([[0.0, 0.0, 0.0]])))
+    assert alone.tolist() == [pytest.approx(1 / 3)]
+
+
+def test_rare_features_alone_can_be_chosen_for_the_neighbours() -> None:
+    from scipy import sparse
+
+    from classifier.scam import NearestTemplates
+
+    # Feature 0 is in every training row (common), feature 1 only in the first (rare).
+    X = sparse.csr_matrix(np.array([[1.0, 1.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0]]))
+    model = NearestTemplates(n_neighbors=1, max_df=0.5).fit(X, [1, 0, 0, 0])
+    query = sparse.csr_matrix(np.array([[5.0, 0.1]]))  # mostly the common feature
+    assert model.positive_probability(query).tolist() == [1.0]
