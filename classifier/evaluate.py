@@ -22,10 +22,16 @@ from sklearn.model_selection import cross_val_predict
 from classifier.judgement import DOMAINS, ROLE_TYPES
 from classifier.languages import extract_languages
 from classifier.model import with_language_domain
-from classifier.persist import default_model_dir, read_card
-from classifier.train import DEFAULT_CONFIG, LabelledData, build_pipelines, load_labels, make_folds
+from classifier.persist import default_labels_dir, default_model_dir, read_card
+from classifier.train import (
+    DEFAULT_CONFIG,
+    LabelledData,
+    build_pipelines,
+    load_labels,
+    make_folds,
+)
 
-TARGETS = {"relevance": 0.95, "role_types": 0.85, "domains": 0.90}
+TARGETS = {"relevance": 0.95, "role_types": 0.85, "domains": 0.90, "scam": 0.95}
 
 
 @dataclass
@@ -260,6 +266,23 @@ def cross_validate_config(
     return report
 
 
+def scam_cross_validation(labels_dir: Path, seed: int = 0, folds: int = 5) -> Scores | None:
+    """Fraud-class precision / recall / F1 of the scam pipeline at a 0.5 threshold, pooled
+    over stratified k-fold CV of the EMSCAD training file (None when the file is missing)."""
+    from classifier.scam import build_scam_pipeline, cross_validate_scam, load_emscad_training
+    from classifier.train import EMSCAD_FILE
+
+    path = Path(labels_dir) / EMSCAD_FILE
+    if not path.exists():
+        return None
+    texts, labels = load_emscad_training(path)
+    result = cross_validate_scam(
+        texts, labels, folds=folds, pipeline=build_scam_pipeline(seed), random_state=seed
+    )
+    truth = np.asarray(labels)
+    return binary_scores(truth, (np.asarray(result["oof_proba"]) >= 0.5).astype(int))
+
+
 def evaluate(
     labels_dir: Path | str | None = None,
     config: dict | None = None,
@@ -272,4 +295,10 @@ def evaluate(
     if config is None:
         card = read_card(model_dir if model_dir is not None else default_model_dir())
         config = (card or {}).get("config") or dict(DEFAULT_CONFIG)
-    return cross_validate_config(data, config, seed=seed, n_jobs=n_jobs)
+    report = cross_validate_config(data, config, seed=seed, n_jobs=n_jobs)
+    scam = scam_cross_validation(
+        Path(labels_dir) if labels_dir is not None else default_labels_dir(), seed
+    )
+    if scam is not None:
+        report.tasks["scam"] = scam
+    return report

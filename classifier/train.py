@@ -631,7 +631,8 @@ def train_all(
     else:
         config, tried = dict(DEFAULT_CONFIG), []
     log.info("selection done after %.1fs", time.perf_counter() - started)
-    from classifier.evaluate import cross_validate_config  # evaluate imports this module
+    # evaluate imports this module
+    from classifier.evaluate import cross_validate_config, scam_cross_validation
 
     report = (
         cross_validate_config(data, config, folds=folds, seed=seed, n_jobs=2)
@@ -658,6 +659,10 @@ def train_all(
     bundle = fit_bundle(data, config, seed)
     log.info("fit done after %.1fs", time.perf_counter() - started)
     bundle.scam, scam_note = _fit_scam(labels_dir, seed)
+    if report is not None and bundle.scam is not None:
+        scam = scam_cross_validation(labels_dir, seed)
+        if scam is not None:
+            report.tasks["scam"] = scam
     log.info("scam model done after %.1fs", time.perf_counter() - started)
     version = _model_version(data.files, config, seed, code_digest())
     bundle.model_version = version

@@ -236,3 +236,28 @@ def test_the_plain_matrix_heads_give_the_sklearn_answers(judge_model) -> None:
     for a, b in zip(fast, slow, strict=True):
         assert a.relevance_score == pytest.approx(b.relevance_score, abs=1e-9)
         assert (a.relevant, a.role_types, a.domains) == (b.relevant, b.role_types, b.domains)
+
+
+def test_the_scam_model_is_cross_validated_on_the_emscad_file_beside_its_target(
+    tmp_path: Path,
+) -> None:
+    import csv
+
+    from classifier.evaluate import TARGETS, scam_cross_validation
+    from classifier.train import EMSCAD_FILE
+
+    source = Path(__file__).resolve().parents[2] / "data/labels" / EMSCAD_FILE
+    with open(source, newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
+    sample = rows[::5]  # a fifth of the file: a quick fit
+    target = tmp_path / EMSCAD_FILE
+    target.parent.mkdir(parents=True)
+    with open(target, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([header, *sample])
+
+    scores = scam_cross_validation(tmp_path, seed=0)
+    frauds = sum(1 for _text, label in sample if label == "1")
+    assert scores is not None and scores.support == frauds
+    assert 0.5 < scores.f1 <= 1.0 and 0.0 < scores.precision <= 1.0
+    assert TARGETS["scam"] == 0.95
+    assert scam_cross_validation(tmp_path / "elsewhere") is None
