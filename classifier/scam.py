@@ -365,25 +365,25 @@ class NearestTemplates(ClassifierMixin, BaseEstimator):
         if len(self.classes_) != 2:
             raise ValueError("NearestTemplates needs two classes")
         document_frequency = np.bincount(X.indices, minlength=X.shape[1])
-        self.rare_ = (document_frequency <= self.max_df * X.shape[0]).astype(np.float64)
-        # Training rows over the rare features, normalised, as features x rows: a common
-        # feature's row is empty, so the product never visits it.
-        self.rows_t_ = self._rare_normalised(X).T.tocsr()
+        self.counted_ = (document_frequency <= self.max_df * X.shape[0]).astype(np.float64)
+        # Training rows over the counted features, normalised, as features x rows: a feature
+        # not counted has an empty row, so the product never visits it.
+        self.rows_t_ = self._counted_normalised(X).T.tocsr()
         self.positive_ = labels == self.classes_[1]
         self.prior_ = float(self.positive_.mean())
         return self
 
-    def _rare_normalised(self, X: Any) -> sparse.csr_matrix:
+    def _counted_normalised(self, X: Any) -> sparse.csr_matrix:
         rows = sparse.csr_matrix(X, dtype=np.float64, copy=True)
-        if not self.rare_.all():  # with max_df 1.0 every feature counts: nothing to drop
-            rows = rows.multiply(self.rare_[None, :]).tocsr()
+        if not self.counted_.all():  # with max_df 1.0 every feature counts: nothing to drop
+            rows = rows.multiply(self.counted_[None, :]).tocsr()
             rows.eliminate_zeros()
         inplace_csr_row_normalize_l2(rows)  # an empty row stays empty
         return rows
 
     def positive_probability(self, X: Any) -> np.ndarray:
         """P(class 1) for each row of X (the features the model was fitted on)."""
-        similarity = (self._rare_normalised(X) @ self.rows_t_).toarray()
+        similarity = (self._counted_normalised(X) @ self.rows_t_).toarray()
         k = min(self.n_neighbors, similarity.shape[1])
         rows = np.arange(similarity.shape[0])
         nearest = np.empty((similarity.shape[0], k), dtype=np.intp)
