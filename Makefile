@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Train the judge when no model is there (or it was built with another scikit-learn).
-data/models/judge.pkl: $(STAMP) $(wildcard data/labels/*.jsonl)
+# Train the judge when no model is there, when its labels or its code changed (the pickle
+# holds the classifier's own classes, so a model must match the code that loads it).
+data/models/judge.pkl: $(STAMP) $(wildcard data/labels/*.jsonl data/labels/emscad/*.csv classifier/*.py)
 	$(BIN)/evaljobs train
 
 train: $(STAMP)
