@@ -23,13 +23,7 @@ from classifier.judgement import DOMAINS, ROLE_TYPES
 from classifier.languages import extract_languages
 from classifier.model import with_language_domain
 from classifier.persist import default_labels_dir, default_model_dir, read_card
-from classifier.train import (
-    DEFAULT_CONFIG,
-    LabelledData,
-    build_pipelines,
-    load_labels,
-    make_folds,
-)
+from classifier.train import DEFAULT_CONFIG, LabelledData, build_pipelines, load_labels, make_folds
 
 TARGETS = {"relevance": 0.95, "role_types": 0.85, "domains": 0.90, "scam": 0.95}
 
@@ -283,6 +277,14 @@ def scam_cross_validation(labels_dir: Path, seed: int = 0, folds: int = 5) -> Sc
     return binary_scores(truth, (np.asarray(result["oof_proba"]) >= 0.5).astype(int))
 
 
+def add_scam_scores(report: EvalReport, labels_dir: Path, seed: int = 0) -> EvalReport:
+    """`report` with the scam task (see `scam_cross_validation`) when the EMSCAD file is there."""
+    scam = scam_cross_validation(labels_dir, seed)
+    if scam is not None:
+        report.tasks["scam"] = scam
+    return report
+
+
 def evaluate(
     labels_dir: Path | str | None = None,
     config: dict | None = None,
@@ -296,9 +298,6 @@ def evaluate(
         card = read_card(model_dir if model_dir is not None else default_model_dir())
         config = (card or {}).get("config") or dict(DEFAULT_CONFIG)
     report = cross_validate_config(data, config, seed=seed, n_jobs=n_jobs)
-    scam = scam_cross_validation(
-        Path(labels_dir) if labels_dir is not None else default_labels_dir(), seed
+    return add_scam_scores(
+        report, Path(labels_dir) if labels_dir is not None else default_labels_dir(), seed
     )
-    if scam is not None:
-        report.tasks["scam"] = scam
-    return report

@@ -631,8 +631,8 @@ def train_all(
     else:
         config, tried = dict(DEFAULT_CONFIG), []
     log.info("selection done after %.1fs", time.perf_counter() - started)
-    # evaluate imports this module
-    from classifier.evaluate import cross_validate_config, scam_cross_validation
+    # Imported here: evaluate imports this module.
+    from classifier.evaluate import add_scam_scores, cross_validate_config
 
     report = (
         cross_validate_config(data, config, folds=folds, seed=seed, n_jobs=2)
@@ -660,9 +660,7 @@ def train_all(
     log.info("fit done after %.1fs", time.perf_counter() - started)
     bundle.scam, scam_note = _fit_scam(labels_dir, seed)
     if report is not None and bundle.scam is not None:
-        scam = scam_cross_validation(labels_dir, seed)
-        if scam is not None:
-            report.tasks["scam"] = scam
+        add_scam_scores(report, labels_dir, seed)
     log.info("scam model done after %.1fs", time.perf_counter() - started)
     version = _model_version(data.files, config, seed, code_digest())
     bundle.model_version = version
