@@ -347,11 +347,11 @@ _CALIBRATED_PARTS: weakref.WeakKeyDictionary[Any, CalibratedParts | None] = (
 )
 
 
-def _positive_probability(estimator: Any, X: Any) -> np.ndarray | None:
+def direct_positive_probability(estimator: Any, X: Any) -> np.ndarray | None:
     """P(class 1) of a fitted binary classifier, computed the way its predict_proba does, for
     the kinds the scam model is made of (logistic regression, sigmoid-calibrated linear
     models, their soft vote, and estimators with their own `positive_probability`, such as
-    scam.NearestTemplates); None for anything else."""
+    scam.NearestTemplates and scam.ScamVote); None for anything else."""
     classes = getattr(estimator, "classes_", ())
     if len(classes) != 2:
         return None
@@ -364,10 +364,10 @@ def _positive_probability(estimator: Any, X: Any) -> np.ndarray | None:
         parts = _CALIBRATED_PARTS[estimator]
         return None if parts is None else calibrated_probability(X, parts)
     direct = getattr(estimator, "positive_probability", None)
-    if callable(direct):  # our own estimators (scam.NearestTemplates) compute it directly
+    if callable(direct):  # our own estimators (scam.ScamVote, ...) compute it directly
         return np.asarray(direct(X), dtype=np.float64)
     if type(estimator) is VotingClassifier and estimator.voting == "soft":
-        probabilities = [_positive_probability(e, X) for e in estimator.estimators_]
+        probabilities = [direct_positive_probability(e, X) for e in estimator.estimators_]
         if any(p is None for p in probabilities):
             return None
         return np.average(np.stack(probabilities), axis=0, weights=estimator._weights_not_none)
@@ -388,7 +388,7 @@ def fast_predict_proba(pipeline: Pipeline, inputs: Any) -> np.ndarray:
     classifier = pipeline.steps[-1][1]
     matches = _DIRECT_MATCHES.get(classifier)
     if matches is not False:
-        positive = _positive_probability(classifier, X)
+        positive = direct_positive_probability(classifier, X)
         if positive is not None:
             if matches is None:
                 expected = classifier.predict_proba(X)

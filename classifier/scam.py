@@ -339,6 +339,43 @@ def truncate_texts(texts: Any) -> list[str]:
     return out
 
 
+def neighbour_vote(
+    similarity: np.ndarray, positive: np.ndarray, k: int, weighting: str, prior: float
+) -> np.ndarray:
+    """P(class 1) per row of a (texts x training texts) cosine `similarity` matrix (consumed:
+    it is overwritten) from the votes of each row's k most similar training texts.
+
+    weighting "distance": weight 1 / (1 - similarity), an identical text taking all the weight
+    (sklearn's weights="distance" on cosine distance); "similarity": weight = similarity. A
+    training text with similarity <= 0 is no neighbour; a row with none gets `prior`. The k
+    nearest are found by k passes of argmax (~30x cheaper than argpartition for k <= 3; ties
+    go to the first training row, as in sklearn).
+    """
+    k = min(k, similarity.shape[1])
+    rows = np.arange(similarity.shape[0])
+    nearest = np.empty((similarity.shape[0], k), dtype=np.intp)
+    near = np.empty((similarity.shape[0], k))
+    for j in range(k):
+        nearest[:, j] = similarity.argmax(axis=1)
+        near[:, j] = similarity[rows, nearest[:, j]]
+        similarity[rows, nearest[:, j]] = -np.inf
+    near = np.clip(near, 0.0, 1.0)
+    if weighting == "similarity":
+        weights = near.copy()
+    elif weighting == "distance":
+        with np.errstate(divide="ignore"):
+            weights = 1.0 / (1.0 - near)
+        exact = np.isinf(weights)
+        exact_rows = exact.any(axis=1)
+        weights[exact_rows] = exact[exact_rows]
+    else:
+        raise ValueError(f"unknown neighbour weighting {weighting!r}")
+    weights[near <= 0.0] = 0.0  # sharing no feature is no neighbour
+    total = weights.sum(axis=1)
+    votes = (weights * positive[nearest]).sum(axis=1)
+    return np.where(total > 0.0, votes / np.where(total > 0.0, total, 1.0), prior)
+
+
 class NearestTemplates(ClassifierMixin, BaseEstimator):
     """The k training texts nearest to a text by cosine similarity of their features vote.
 
@@ -384,24 +421,7 @@ class NearestTemplates(ClassifierMixin, BaseEstimator):
     def positive_probability(self, X: Any) -> np.ndarray:
         """P(class 1) for each row of X (the features the model was fitted on)."""
         similarity = (self._counted_normalised(X) @ self.rows_t_).toarray()
-        k = min(self.n_neighbors, similarity.shape[1])
-        rows = np.arange(similarity.shape[0])
-        nearest = np.empty((similarity.shape[0], k), dtype=np.intp)
-        near = np.empty((similarity.shape[0], k))
-        for j in range(k):  # k passes of argmax: ~30x cheaper than argpartition for k=2
-            nearest[:, j] = similarity.argmax(axis=1)
-            near[:, j] = similarity[rows, nearest[:, j]]
-            similarity[rows, nearest[:, j]] = -np.inf
-        near = np.clip(near, 0.0, 1.0)
-        with np.errstate(divide="ignore"):
-            weights = 1.0 / (1.0 - near)
-        exact = np.isinf(weights)
-        exact_rows = exact.any(axis=1)
-        weights[exact_rows] = exact[exact_rows]
-        weights[near <= 0.0] = 0.0  # sharing no counted feature is no neighbour
-        total = weights.sum(axis=1)
-        votes = (weights * self.positive_[nearest]).sum(axis=1)
-        return np.where(total > 0.0, votes / np.where(total > 0.0, total, 1.0), self.prior_)
+        return neighbour_vote(similarity, self.positive_, self.n_neighbors, "distance", self.prior_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         positive = self.positive_probability(X)
@@ -409,6 +429,179 @@ class NearestTemplates(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[(self.positive_probability(X) >= 0.5).astype(int)]
+
+
+def _inverse(norms: np.ndarray) -> np.ndarray:
+    return np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0.0)
+
+
+def _unit_or_empty(norms: np.ndarray) -> bool:
+    return bool(np.all((np.abs(norms - 1.0) < 1e-12) | (norms == 0.0)))
+
+
+class TemplateVotes(ClassifierMixin, BaseEstimator):
+    """Two nearest-neighbour votes over the scam features, from one sparse product.
+
+    EMSCAD's frauds come in templates (one scammer, many near-identical postings), which the
+    closest training texts recognise where a linear model weighs words one by one. Two ways of
+    "closest" each found some the other missed (bench/SCAM_CV.md section 8):
+    - over all the features (the text's word n-grams, its head, its tail and its length), the
+      2 nearest by cosine vote with 1 / (1 - similarity) weights (`NearestTemplates`);
+    - over the word n-grams of the whole text alone (the first `word_columns` columns), the
+      3 nearest vote with their similarity as weight: a reposted body is found even when the
+      head and tail differ.
+    The result is their weighted mean (`union_weight`, `word_weight`). The word block's dot
+    products are most of the cost and serve both: the full cosine adds the cheap head, tail
+    and length blocks to them.
+    """
+
+    def __init__(
+        self,
+        word_columns: int = 0,
+        union_neighbors: int = 2,
+        word_neighbors: int = 3,
+        union_weight: float = 0.5,
+        word_weight: float = 1.0,
+    ) -> None:
+        self.word_columns = word_columns
+        self.union_neighbors = union_neighbors
+        self.word_neighbors = word_neighbors
+        self.union_weight = union_weight
+        self.word_weight = word_weight
+
+    def _squared_norms(self, X: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: the squared norm of its word block and of the whole row."""
+        if not 0 < self.word_columns <= X.shape[1]:
+            raise ValueError(
+                f"word_columns must be in 1..{X.shape[1]} (the features' word block), "
+                f"not {self.word_columns}"
+            )
+        per_entry = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        squares = X.data * X.data
+        in_words = X.indices < self.word_columns
+        words = np.bincount(per_entry[in_words], weights=squares[in_words], minlength=X.shape[0])
+        return words, np.bincount(per_entry, weights=squares, minlength=X.shape[0])
+
+    def fit(self, X: Any, y: Sequence[int]) -> TemplateVotes:
+        X = sparse.csr_matrix(X, dtype=np.float64)
+        word_squares, squares = self._squared_norms(X)
+        labels = np.asarray(y)
+        self.classes_ = np.unique(labels)
+        if len(self.classes_) != 2:
+            raise ValueError("TemplateVotes needs two classes")
+        self.n_features_in_ = X.shape[1]
+        # The training rows as features x rows, once with only the word block's features and
+        # once with only the others: a product with either walks only those of a text's
+        # features (the other rows are empty), and the text need not be sliced. The other
+        # columns that every training row has (the lengths) are a small dense block instead:
+        # in a sparse product they would make every text meet every training row.
+        columns = np.arange(X.shape[1])
+        in_every_row = np.bincount(X.indices, minlength=X.shape[1]) == X.shape[0]
+        in_words = columns < self.word_columns
+        self.dense_columns_ = columns[in_every_row & ~in_words]
+        self.words_t_ = X.multiply(in_words[None, :].astype(np.float64)).T.tocsr()
+        in_rest = (~in_words & ~in_every_row).astype(np.float64)
+        self.rest_t_ = X.multiply(in_rest[None, :]).T.tocsr()
+        self.words_t_.eliminate_zeros()
+        self.rest_t_.eliminate_zeros()
+        self.dense_t_ = X[:, self.dense_columns_].toarray().T
+        self.dense_slot_ = np.full(X.shape[1], -1, dtype=np.intp)
+        self.dense_slot_[self.dense_columns_] = np.arange(len(self.dense_columns_))
+        self.inverse_word_norms_ = _inverse(np.sqrt(word_squares))
+        self.inverse_norms_ = _inverse(np.sqrt(squares))
+        # TF-IDF rows are unit vectors: their dot products are already cosines.
+        self.unit_words_ = _unit_or_empty(np.sqrt(word_squares))
+        self.positive_ = labels == self.classes_[1]
+        self.prior_ = float(self.positive_.mean())
+        return self
+
+    def positive_probability(self, X: Any) -> np.ndarray:
+        """P(class 1) for each row of X (the features the model was fitted on)."""
+        X = sparse.csr_matrix(X, dtype=np.float64)
+        word_squares, squares = self._squared_norms(X)
+        word_dots = (X @ self.words_t_).toarray()
+        union = word_dots + (X @ self.rest_t_).toarray()
+        if len(self.dense_columns_):
+            dense = np.zeros((X.shape[0], len(self.dense_columns_)))
+            slots = self.dense_slot_[X.indices]
+            found = slots >= 0
+            per_entry = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+            dense[per_entry[found], slots[found]] = X.data[found]
+            union += dense @ self.dense_t_
+        union *= _inverse(np.sqrt(squares))[:, None]
+        union *= self.inverse_norms_[None, :]
+        word_norms = np.sqrt(word_squares)
+        if not (self.unit_words_ and _unit_or_empty(word_norms)):
+            word_dots *= _inverse(word_norms)[:, None]
+            word_dots *= self.inverse_word_norms_[None, :]
+        p_union = neighbour_vote(
+            union, self.positive_, self.union_neighbors, "distance", self.prior_
+        )
+        p_word = neighbour_vote(
+            word_dots, self.positive_, self.word_neighbors, "similarity", self.prior_
+        )
+        total = self.union_weight + self.word_weight
+        return (self.union_weight * p_union + self.word_weight * p_word) / total
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        positive = self.positive_probability(X)
+        return np.column_stack([1.0 - positive, positive])
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[(self.positive_probability(X) >= 0.5).astype(int)]
+
+
+class ScamVote(ClassifierMixin, BaseEstimator):
+    """The scam model on (truncated, preprocessed) texts: `make_features`, then a weighted
+    soft vote of logistic regression, a calibrated linear SVM (one vote each) and the
+    `TemplateVotes` neighbours (their union and word votes at 0.5 and 1.0 of a vote).
+
+    It holds its features itself because the neighbours must know where the word block ends
+    in them, which a member of a plain Pipeline + VotingClassifier cannot see.
+    `predict_proba` runs scikit-learn's own transforms; `positive_probability` (the judge's
+    path) the compiled ones of classifier.fast, checked equal to it on first use there.
+    """
+
+    def __init__(self, random_state: int = 0) -> None:
+        self.random_state = random_state
+
+    def fit(self, texts: Any, y: Sequence[int]) -> ScamVote:
+        labels = np.asarray(y)
+        self.features_ = make_features()
+        X = self.features_.fit_transform(texts, labels)
+        self.linear_ = _soft_vote(self.random_state, neighbours=False).fit(X, labels)
+        word_columns = len(self.features_.transformer_list[0][1].vocabulary_)
+        self.templates_ = TemplateVotes(word_columns=word_columns).fit(X, labels)
+        self.classes_ = self.linear_.classes_
+        return self
+
+    def _vote(self, p_linear: np.ndarray, X: Any) -> np.ndarray:
+        # The linear vote is the mean of its members: it counts as that many votes.
+        linear_votes = float(len(self.linear_.estimators_))
+        templates = self.templates_
+        template_votes = templates.union_weight + templates.word_weight
+        p_templates = templates.positive_probability(X)
+        return (linear_votes * p_linear + template_votes * p_templates) / (
+            linear_votes + template_votes
+        )
+
+    def positive_probability(self, texts: Any) -> np.ndarray:
+        """P(scam) per text, through classifier.fast's compiled transforms."""
+        from classifier.fast import direct_positive_probability, fast_transform
+
+        X = fast_transform(self.features_, texts, {})
+        p_linear = direct_positive_probability(self.linear_, X)
+        if p_linear is None:
+            p_linear = self.linear_.predict_proba(X)[:, 1]
+        return self._vote(p_linear, X)
+
+    def predict_proba(self, texts: Any) -> np.ndarray:
+        X = self.features_.transform(texts)
+        positive = self._vote(self.linear_.predict_proba(X)[:, 1], X)
+        return np.column_stack([1.0 - positive, positive])
+
+    def predict(self, texts: Any) -> np.ndarray:
+        return self.classes_[(self.predict_proba(texts)[:, 1] >= 0.5).astype(int)]
 
 
 class NBLogCountRatio(BaseEstimator, TransformerMixin):
@@ -600,7 +793,8 @@ def make_features(
     return FeatureUnion(parts)
 
 
-# The nearest-neighbour member (NearestTemplates): EMSCAD's frauds come in reposted templates,
+# The union nearest-neighbour member of the "union_neighbours" variant (NearestTemplates; the
+# default's TemplateVotes holds the same vote): EMSCAD's frauds come in reposted templates,
 # which a vote of the two closest training texts recognises. Chosen by CV (bench/SCAM_CV.md
 # section 7): k=2 at half a vote gained +0.004 fraud F1 on each of seeds 0-2, +0.002 on 3-4.
 KNN_NEIGHBOURS = 2
@@ -609,7 +803,8 @@ KNN_VOTE_WEIGHT = 0.5
 
 def _soft_vote(random_state: int, neighbours: bool = True) -> VotingClassifier:
     """Logistic regression, a sigmoid-calibrated linear SVM and (unless `neighbours` is
-    False) a 2-nearest-neighbour vote by cosine distance: probabilities averaged, weighted."""
+    False) a 2-nearest-neighbour vote by cosine distance: probabilities averaged, weighted.
+    Without neighbours it is the linear half of ScamVote."""
     svm = LinearSVC(C=1.0, class_weight="balanced", random_state=random_state, max_iter=10000)
     members: list[tuple[str, Any]] = [
         ("lr", LogisticRegression(C=30, max_iter=5000)),
@@ -625,15 +820,23 @@ def _soft_vote(random_state: int, neighbours: bool = True) -> VotingClassifier:
 def build_scam_pipeline(random_state: int = 0, variant: str = "default") -> Pipeline:
     """The scam model: fit on preprocessed texts; predict_proba[:, 1] is the scam probability.
 
-    Default (chosen by stratified 5-fold CV on the training file, two seeds; see
-    bench/cv_scam.py and the table in bench/SCAM_CV.md): truncate to MAX_MODEL_CHARS ->
-    [word 1-2gram TF-IDF of the text, of its first 40 and of its last 20 tokens, two length
-    features] -> soft vote of logistic regression (C=30), a linear SVM calibrated by
-    CalibratedClassifierCV (sigmoid, 5 folds) and, at half weight, the 2 nearest training
-    texts by cosine distance (1/distance weighted). Every member outputs a probability, so
-    their weighted mean is one; they share one feature extraction, so prediction stays cheap.
+    Default (chosen by stratified 5-fold CV on the training file; see bench/SCAM_CV.md):
+    truncate to MAX_MODEL_CHARS -> ScamVote: [word 1-2gram TF-IDF of the text, of its first
+    40 and of its last 20 tokens, two length features] -> weighted soft vote of logistic
+    regression (C=30), a linear SVM calibrated by CalibratedClassifierCV (sigmoid, 5 folds),
+    the 2 nearest training texts over all features (1/distance weighted, half a vote) and the
+    3 nearest over the word n-grams alone (similarity weighted, one vote). Every member
+    outputs a probability, so their weighted mean is one; they share one feature extraction
+    and one sparse product, so prediction stays cheap. The other variants are the study's.
     """
     if variant == "default":
+        return Pipeline(
+            [
+                ("truncate", FunctionTransformer(truncate_texts)),
+                ("clf", ScamVote(random_state)),
+            ]
+        )
+    if variant == "union_neighbours":  # the default of 2026-11-30 (morning): no word vote
         feats = make_features()
         clf: Any = _soft_vote(random_state)
     elif variant == "linear_vote":  # the default until 2026-11-30: no nearest-neighbour member
@@ -734,6 +937,10 @@ __all__ = [
     "tail_tokens",
     "length_features",
     "NBLogCountRatio",
+    "NearestTemplates",
+    "TemplateVotes",
+    "ScamVote",
+    "neighbour_vote",
     "make_features",
     "make_hashed_features",
     "analyze_words",

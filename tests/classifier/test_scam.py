@@ -247,3 +247,62 @@ def test_rare_features_alone_can_be_chosen_for_the_neighbours() -> None:
     model = NearestTemplates(n_neighbors=1, max_df=0.5).fit(X, [1, 0, 0, 0])
     query = sparse.csr_matrix(np.array([[5.0, 0.1]]))  # mostly the common feature
     assert model.positive_probability(query).tolist() == [1.0]
+
+
+def _word_columns(features) -> int:
+    return len(features.transformer_list[0][1].vocabulary_)
+
+
+def test_template_votes_are_sklearns_cosine_neighbours_over_all_features_and_over_words(
+    training,
+) -> None:
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from classifier.scam import TemplateVotes
+
+    texts, labels = small_slice(training, 300)
+    features, X = _features_of(texts, labels)
+    unseen = features.transform(training[0][-80:])
+    n_words = _word_columns(features)
+    ours = TemplateVotes(word_columns=n_words).fit(X, labels).positive_probability(unseen)
+    union = KNeighborsClassifier(n_neighbors=2, metric="cosine", weights="distance")
+    words = KNeighborsClassifier(n_neighbors=3, metric="cosine", weights=lambda d: 1.0 - d)
+    p_union = union.fit(X, labels).predict_proba(unseen)[:, 1]
+    p_words = words.fit(X[:, :n_words], labels).predict_proba(unseen[:, :n_words])[:, 1]
+    assert np.allclose(ours, (0.5 * p_union + 1.0 * p_words) / 1.5, atol=1e-9)
+
+
+def test_a_reposted_body_is_found_by_its_words_when_head_and_tail_differ() -> None:
+    from scipy import sparse
+
+    from classifier.scam import TemplateVotes
+
+    # Columns 0-1 are the word block, 2-3 the rest (head, tail, length). The query repeats
+    # the fraud's body (words) but has a legitimate posting's rest.
+    X = sparse.csr_matrix(np.array([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0]]))
+    query = sparse.csr_matrix(np.array([[1.0, 0.0, 0.0, 3.0]]))
+    words_only = TemplateVotes(word_columns=2, union_weight=0.0, word_neighbors=1)
+    union_only = TemplateVotes(word_columns=2, word_weight=0.0, union_neighbors=1)
+    assert words_only.fit(X, [1, 0]).positive_probability(query).tolist() == [1.0]
+    assert union_only.fit(X, [1, 0]).positive_probability(query).tolist() == [0.0]
+
+
+def test_template_votes_refuse_a_word_block_wider_than_the_features() -> None:
+    from scipy import sparse
+
+    from classifier.scam import TemplateVotes
+
+    X = sparse.csr_matrix(np.eye(2))
+    with pytest.raises(ValueError, match="word_columns"):
+        TemplateVotes(word_columns=3).fit(X, [0, 1])
+
+
+def test_the_scam_vote_gives_the_same_probability_through_the_fast_path(training) -> None:
+    from classifier.fast import fast_predict_proba
+
+    texts, labels = small_slice(training, 200)
+    model = build_scam_pipeline().fit(texts, labels)
+    unseen = training[0][-60:]
+    expected = model.predict_proba(unseen)[:, 1]
+    for _ in range(2):  # the first call checks the direct path, the second uses it
+        assert np.allclose(fast_predict_proba(model, unseen)[:, 1], expected, atol=1e-12)
