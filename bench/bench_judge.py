@@ -98,7 +98,11 @@ def main() -> None:
         f"{chars:.0f} chars), batches of {args.batch}, one core, model {model.model_version}"
     )
 
-    judge_many(listings[: args.batch], model=model)  # warm-up: imports, caches
+    # Warm-up: imports, and the caches a long crawl keeps full (compiled n-gram tables, the
+    # character n-grams of words seen, the language-name finders): one pass over the distinct
+    # listings (the first `distinct` listings are each of them once).
+    for i in range(0, min(distinct, len(listings)), args.batch):
+        judge_many(listings[i : min(i + args.batch, distinct)], model=model)
     if args.tracemalloc:
         tracemalloc.start()
     rates: list[float] = []

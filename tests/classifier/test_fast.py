@@ -133,3 +133,41 @@ def test_the_scam_models_soft_vote_is_computed_directly_with_its_own_probabiliti
     direct = fast_predict_proba(pipeline, new)
     assert np.allclose(first, expected, rtol=0, atol=1e-12)
     assert np.allclose(direct, expected, rtol=0, atol=1e-12)
+
+
+def test_int_table_finds_every_key_and_misses_every_other() -> None:
+    from classifier.fast import IntTable
+
+    rng = np.random.default_rng(0)
+    keys = rng.choice(10**12, size=5_000, replace=False)
+    values = rng.integers(0, 10**6, size=len(keys))
+    table = IntTable(keys, values)
+    assert table.get(keys).tolist() == values.tolist()
+    absent = np.setdiff1d(rng.integers(0, 10**12, size=5_000), keys)
+    assert (table.get(absent) == -1).all()
+
+
+def test_int_table_keeps_keys_that_share_a_home_slot() -> None:
+    from classifier.fast import IntTable
+
+    # 16 keys -> a 64-slot table; pick 12 candidates that hash to one home slot, plus 4 others.
+    probe = IntTable(np.arange(16), np.arange(16))
+    candidates = np.arange(100_000)
+    homes = probe._home(candidates)
+    crowded = candidates[homes == homes[0]][:12]
+    keys = np.concatenate([crowded, candidates[homes != homes[0]][:4]])
+    table = IntTable(keys, np.arange(len(keys)) * 10)
+    assert table.max_probe >= 11  # the 12th crowded key probed past the other 11
+    assert table.get(keys[::-1]).tolist() == (np.arange(len(keys)) * 10)[::-1].tolist()
+    assert table.get(np.array([100_001, 100_002])).tolist() == [-1, -1]
+
+
+def test_an_empty_int_table_finds_nothing_and_duplicate_keys_are_refused() -> None:
+    from classifier.fast import IntTable
+
+    assert IntTable(np.array([], dtype=np.int64), np.array([])).get(np.array([0, 5])).tolist() == [
+        -1,
+        -1,
+    ]
+    with pytest.raises(ValueError, match="distinct"):
+        IntTable(np.array([3, 3]), np.array([1, 2]))
