@@ -431,6 +431,10 @@ class NearestTemplates(ClassifierMixin, BaseEstimator):
         return self.classes_[(self.positive_probability(X) >= 0.5).astype(int)]
 
 
+def _row_of_each_value(X: sparse.csr_matrix) -> np.ndarray:
+    return np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+
+
 def _inverse(norms: np.ndarray) -> np.ndarray:
     return np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0.0)
 
@@ -469,14 +473,16 @@ class TemplateVotes(ClassifierMixin, BaseEstimator):
         self.union_weight = union_weight
         self.word_weight = word_weight
 
-    def _squared_norms(self, X: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """Per row: the squared norm of its word block and of the whole row."""
+    def _squared_norms(
+        self, X: sparse.csr_matrix, per_entry: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: the squared norm of its word block and of the whole row (`per_entry`: the
+        row of each stored value)."""
         if not 0 < self.word_columns <= X.shape[1]:
             raise ValueError(
                 f"word_columns must be in 1..{X.shape[1]} (the features' word block), "
                 f"not {self.word_columns}"
             )
-        per_entry = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
         squares = X.data * X.data
         in_words = X.indices < self.word_columns
         words = np.bincount(per_entry[in_words], weights=squares[in_words], minlength=X.shape[0])
@@ -484,7 +490,7 @@ class TemplateVotes(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Sequence[int]) -> TemplateVotes:
         X = sparse.csr_matrix(X, dtype=np.float64)
-        word_squares, squares = self._squared_norms(X)
+        word_squares, squares = self._squared_norms(X, _row_of_each_value(X))
         labels = np.asarray(y)
         self.classes_ = np.unique(labels)
         if len(self.classes_) != 2:
@@ -518,14 +524,14 @@ class TemplateVotes(ClassifierMixin, BaseEstimator):
     def positive_probability(self, X: Any) -> np.ndarray:
         """P(class 1) for each row of X (the features the model was fitted on)."""
         X = sparse.csr_matrix(X, dtype=np.float64)
-        word_squares, squares = self._squared_norms(X)
+        per_entry = _row_of_each_value(X)
+        word_squares, squares = self._squared_norms(X, per_entry)
         word_dots = (X @ self.words_t_).toarray()
         union = word_dots + (X @ self.rest_t_).toarray()
         if len(self.dense_columns_):
             dense = np.zeros((X.shape[0], len(self.dense_columns_)))
             slots = self.dense_slot_[X.indices]
             found = slots >= 0
-            per_entry = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
             dense[per_entry[found], slots[found]] = X.data[found]
             union += dense @ self.dense_t_
         union *= _inverse(np.sqrt(squares))[:, None]
