@@ -65,3 +65,32 @@ def test_an_english_posting_has_no_posting_language() -> None:
 def test_empty_and_odd_input_gives_no_language() -> None:
     assert extract_languages("", "") == []
     assert extract_languages("\x00\x01", "\ufffd" * 50) == []
+
+
+def test_letter_runs_are_the_token_patterns_matches_on_ascii_and_other_text() -> None:
+    import random
+    import string
+
+    from classifier.languages import _TOKEN_RE, _letter_runs
+
+    rng = random.Random(0)
+    alphabet = string.ascii_letters + string.digits + string.punctuation + " \n\t_" + "éßø’—日本"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(500)]
+    texts += ["l'équipe de données", "Data_Annotator-2 (EN/DE)", ""]
+    for text in texts:
+        assert _letter_runs(text) == _TOKEN_RE.findall(text), text
+
+
+def test_locale_tails_are_found_where_the_locale_pattern_matches() -> None:
+    import random
+
+    from classifier.languages import _LOCALE_TAIL_RE, _locale_tail_starts
+
+    rng = random.Random(1)
+    alphabet = "ABZab-_ -_.éÉ日1"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(2_000)]
+    texts += ["pt-BR and es_MX", "zh-TWé", "en-GB_", "EN-GB-US", "-AB"]
+    for text in texts:
+        assert _locale_tail_starts(text) == [m.start() for m in _LOCALE_TAIL_RE.finditer(text)], (
+            text
+        )
