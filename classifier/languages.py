@@ -197,6 +197,9 @@ def _names(text: str) -> list[tuple[str, int, int]]:
         return []
     found: list[tuple[str, int, int]] = []
     for match in _word_finder(frozenset(present)).finditer(text):
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # inside a word: the \b the finder leaves out (see _word_finder)
         if not _WORD_RE.fullmatch(match.group(0)):  # a capitalised ASCII word, as before
             continue
         word = match.group(0).lower()
@@ -213,11 +216,18 @@ def _names(text: str) -> list[tuple[str, int, int]]:
 
 @lru_cache(maxsize=512)
 def _word_finder(names: frozenset[str]) -> re.Pattern[str]:
-    """A pattern for just these (capitalised or upper-case) names."""
+    """A pattern for just these (capitalised or upper-case) names, ending at a word boundary.
+
+    The \b in front is left to the caller: a pattern that opens with literals lets the
+    regex engine skip to their first letters instead of testing a boundary at every
+    position (several times faster on a 6,000-character description). The matches are the
+    same once those inside a word are dropped: a name is all letters, so a match found
+    inside a word cannot hide one that starts at a boundary.
+    """
     alternatives = sorted(
         {v for n in names for v in (n.capitalize(), n.upper())}, key=len, reverse=True
     )
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, alternatives)) + r")\b")
+    return re.compile(r"(?:" + "|".join(map(re.escape, alternatives)) + r")\b")
 
 
 def _has_context(text: str, start: int, end: int, width: int = _WINDOW) -> bool:

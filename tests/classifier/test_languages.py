@@ -94,3 +94,21 @@ def test_locale_tails_are_found_where_the_locale_pattern_matches() -> None:
         assert _locale_tail_starts(text) == [m.start() for m in _LOCALE_TAIL_RE.finditer(text)], (
             text
         )
+
+
+def test_language_names_are_found_where_a_bounded_name_pattern_matches() -> None:
+    import random
+    import re
+
+    from classifier.languages import _names
+
+    def reference(text: str) -> list[tuple[int, int]]:
+        names = r"\b(?:Spanish|SPANISH|English|ENGLISH|Polish|POLISH)\b"
+        return [(m.start(), m.end()) for m in re.finditer(names, text)]
+
+    rng = random.Random(2)
+    pieces = ["Spanish", "SPANISH", "English", "Polish", "x", "_", "é", " ", "-", "1", "ish"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3_000)]
+    for text in texts:
+        found = [(start, end) for _, start, end in _names(text)]
+        assert found == reference(text), text
