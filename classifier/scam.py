@@ -72,14 +72,53 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     ("'re", " are"),
 )
 _APOSTROPHE_FREE_CONTRACTIONS = tuple((a, f) for a, f in _CONTRACTIONS if "'" not in a)
-# Each apostrophe contraction with the letter that follows its apostrophe ("n't" -> "t"). The
-# letters that follow an apostrophe in a text are read in one pass, and only contractions
-# whose letter is among them are searched for (each search is a scan of the whole text).
-# No replacement makes a new apostrophe, and none puts one of these letters after an existing
-# apostrophe, so the skipped searches could not have matched.
-_CONTRACTIONS_BY_LETTER: tuple[tuple[str, str, str | None], ...] = tuple(
-    (abb, full, abb[abb.index("'") + 1] if "'" in abb else None) for abb, full in _CONTRACTIONS
-)
+
+
+def _expand_apostrophes(s: str) -> str:
+    """The table's apostrophe contractions applied in its order, in one pass over the
+    apostrophes of `s` (each str.replace of the table is a scan of the whole text).
+
+    Why one pass gives the table's result: every contraction holds an apostrophe and its
+    replacement none, so each apostrophe is rewritten at most once, by the one contraction
+    its neighbours spell ("'" then t with an "n" before, ve, d, ll, s, m with an "i" before,
+    re: no two can match at one apostrophe, and "isn't" / "i've" are already rewritten by
+    "n't" / "'ve", which come first). No replacement ends in the "n" or "i" a later match
+    needs in front of its apostrophe, nor starts one. tests/classifier/test_scam.py checks
+    it against the table applied replace by replace.
+    """
+    pieces: list[str] = []
+    start = 0
+    at = s.find("'")
+    while at >= 0:
+        after = s[at + 1 : at + 3]
+        if after[:1] == "t" and at > start and s[at - 1] == "n":
+            pieces += (s[start : at - 1], " not")
+            start = at + 2
+        elif after == "ve":
+            pieces += (s[start:at], " have")
+            start = at + 3
+        elif after[:1] == "d":
+            pieces += (s[start:at], " would")
+            start = at + 2
+        elif after == "ll":
+            pieces += (s[start:at], " will")
+            start = at + 3
+        elif after[:1] == "s":
+            pieces += (s[start:at], " is")
+            start = at + 2
+        elif after[:1] == "m" and at > start and s[at - 1] == "i":
+            pieces += (s[start:at], " am")
+            start = at + 2
+        elif after == "re":
+            pieces += (s[start:at], " are")
+            start = at + 3
+        at = s.find("'", at + 1)
+    if not pieces:
+        return s
+    pieces.append(s[start:])
+    return "".join(pieces)
+
+
 _TAG_RE = re.compile(r"<.*?>")
 # Characters the training script turned into spaces (plain str.replace, in its order:
 # "http" and "https" before "://", so "https://x" leaves an "s" that the stop list removes).
@@ -155,16 +194,12 @@ def preprocess_like_emscad(text: Any) -> str:
         )
     s = text[:MAX_RAW_CHARS].lower()
     # All but "cause" hold an apostrophe, and "cause" commutes with the others (neither side
-    # makes or breaks the other's patterns): text without one needs a single check.
+    # makes or breaks the other's patterns).
     if "'" in s:
-        letters = {part[:1] for part in s.split("'")[1:]}
-        for abb, full, letter in _CONTRACTIONS_BY_LETTER:
-            if (letter is None or letter in letters) and abb in s:
-                s = s.replace(abb, full)
-    else:
-        for abb, full in _APOSTROPHE_FREE_CONTRACTIONS:
-            if abb in s:
-                s = s.replace(abb, full)
+        s = _expand_apostrophes(s)
+    for abb, full in _APOSTROPHE_FREE_CONTRACTIONS:
+        if abb in s:
+            s = s.replace(abb, full)
     if "<" in s:
         s = _TAG_RE.sub("", s)
     # The multi-character replacements first, in the script's order ("http" before "://").

@@ -306,3 +306,41 @@ def test_the_scam_vote_gives_the_same_probability_through_the_fast_path(training
     expected = model.predict_proba(unseen)[:, 1]
     for _ in range(2):  # the first call checks the direct path, the second uses it
         assert np.allclose(fast_predict_proba(model, unseen)[:, 1], expected, atol=1e-12)
+
+
+def test_contractions_in_one_pass_equal_the_scripts_table_replace_by_replace() -> None:
+    import random
+
+    from classifier.scam import _CONTRACTIONS, _expand_apostrophes
+
+    def table(text: str) -> str:  # the training script: each pair, in order, over the text
+        for abbreviation, full in _CONTRACTIONS:
+            text = text.replace(abbreviation, full)
+        return text
+
+    def one_pass(text: str) -> str:
+        text = _expand_apostrophes(text)
+        return text.replace("cause", "because")
+
+    rng = random.Random(3)
+    pieces = [
+        "'",
+        "n",
+        "i",
+        "t",
+        "ve",
+        "d",
+        "ll",
+        "s",
+        "m",
+        "re",
+        "cause",
+        "isn't",
+        "i've",
+        " ",
+        "x",
+    ]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(20_000)]
+    texts += ["don't i'm we're she's it'll they'd we've isn't i've 'cause o'clock", "''n't'"]
+    for text in texts:
+        assert one_pass(text) == table(text), text
