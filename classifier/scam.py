@@ -74,44 +74,39 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
 _APOSTROPHE_FREE_CONTRACTIONS = tuple((a, f) for a, f in _CONTRACTIONS if "'" not in a)
 
 
+# The table's apostrophe contractions by the letter after their apostrophe, in table order,
+# as (letters before the apostrophe, letters after it, replacement): "n't" -> ("n", "t", " not").
+_CONTRACTIONS_AT_APOSTROPHE: dict[str, tuple[tuple[str, str, str], ...]] = {}
+for _abbreviation, _full in _CONTRACTIONS:
+    if "'" in _abbreviation:
+        _before, _after = _abbreviation.split("'")
+        _CONTRACTIONS_AT_APOSTROPHE[_after[0]] = (
+            *_CONTRACTIONS_AT_APOSTROPHE.get(_after[0], ()),
+            (_before, _after, _full),
+        )
+
+
 def _expand_apostrophes(s: str) -> str:
     """The table's apostrophe contractions applied in its order, in one pass over the
     apostrophes of `s` (each str.replace of the table is a scan of the whole text).
 
     Why one pass gives the table's result: every contraction holds an apostrophe and its
-    replacement none, so each apostrophe is rewritten at most once, by the one contraction
-    its neighbours spell ("'" then t with an "n" before, ve, d, ll, s, m with an "i" before,
-    re: no two can match at one apostrophe, and "isn't" / "i've" are already rewritten by
-    "n't" / "'ve", which come first). No replacement ends in the "n" or "i" a later match
-    needs in front of its apostrophe, nor starts one. tests/classifier/test_scam.py checks
-    it against the table applied replace by replace.
+    replacement none, so each apostrophe is rewritten at most once, by the first contraction
+    in table order that its neighbours spell ("isn't" and "i've" never, as "n't" and "'ve"
+    come first). No replacement ends in a letter a later match needs in front of its
+    apostrophe ("n", "i"), nor starts with one. tests/classifier/test_scam.py checks it
+    against the table applied replace by replace.
     """
     pieces: list[str] = []
     start = 0
     at = s.find("'")
     while at >= 0:
-        after = s[at + 1 : at + 3]
-        if after[:1] == "t" and at > start and s[at - 1] == "n":
-            pieces += (s[start : at - 1], " not")
-            start = at + 2
-        elif after == "ve":
-            pieces += (s[start:at], " have")
-            start = at + 3
-        elif after[:1] == "d":
-            pieces += (s[start:at], " would")
-            start = at + 2
-        elif after == "ll":
-            pieces += (s[start:at], " will")
-            start = at + 3
-        elif after[:1] == "s":
-            pieces += (s[start:at], " is")
-            start = at + 2
-        elif after[:1] == "m" and at > start and s[at - 1] == "i":
-            pieces += (s[start:at], " am")
-            start = at + 2
-        elif after == "re":
-            pieces += (s[start:at], " are")
-            start = at + 3
+        for before, after, full in _CONTRACTIONS_AT_APOSTROPHE.get(s[at + 1 : at + 2], ()):
+            cut = at - len(before)  # where the contraction starts; text before `start` is done
+            if cut >= start and s.startswith(before, cut) and s.startswith(after, at + 1):
+                pieces += (s[start:cut], full)
+                start = at + 1 + len(after)
+                break
         at = s.find("'", at + 1)
     if not pieces:
         return s
