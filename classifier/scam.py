@@ -74,16 +74,18 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
 _APOSTROPHE_FREE_CONTRACTIONS = tuple((a, f) for a, f in _CONTRACTIONS if "'" not in a)
 
 
-# The table's apostrophe contractions by the letter after their apostrophe, in table order,
-# as (letters before the apostrophe, letters after it, replacement): "n't" -> ("n", "t", " not").
-_CONTRACTIONS_AT_APOSTROPHE: dict[str, tuple[tuple[str, str, str], ...]] = {}
-for _abbreviation, _full in _CONTRACTIONS:
-    if "'" in _abbreviation:
-        _before, _after = _abbreviation.split("'")
-        _CONTRACTIONS_AT_APOSTROPHE[_after[0]] = (
-            *_CONTRACTIONS_AT_APOSTROPHE.get(_after[0], ()),
-            (_before, _after, _full),
-        )
+def _by_letter_after_apostrophe() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """The table's apostrophe contractions by the letter after their apostrophe, in table
+    order, as (letters before it, letters after it, replacement): "n't" -> ("n", "t", " not")."""
+    table: dict[str, list[tuple[str, str, str]]] = {}
+    for abbreviation, full in _CONTRACTIONS:
+        if "'" in abbreviation:
+            before, after = abbreviation.split("'")
+            table.setdefault(after[0], []).append((before, after, full))
+    return {letter: tuple(entries) for letter, entries in table.items()}
+
+
+_CONTRACTIONS_AT_APOSTROPHE = _by_letter_after_apostrophe()
 
 
 def _expand_apostrophes(s: str) -> str:
