@@ -187,6 +187,11 @@ _CANDIDATE_PHRASES = PhraseSet(
 )
 
 
+def _is_word_char(char: str) -> bool:
+    """Whether `re` counts this character as \\w (str patterns): alphanumeric or "_"."""
+    return char.isalnum() or char == "_"
+
+
 def _names(text: str) -> list[tuple[str, int, int]]:
     """(code, start, end) of every capitalised language name in the text, in order."""
     # Fast path: one Aho-Corasick pass says which names occur at all, capitalised or upper-case
@@ -198,7 +203,7 @@ def _names(text: str) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     for match in _word_finder(frozenset(present)).finditer(text):
         start = match.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        if start and _is_word_char(text[start - 1]):
             continue  # inside a word: the \b the finder leaves out (see _word_finder)
         if not _WORD_RE.fullmatch(match.group(0)):  # a capitalised ASCII word, as before
             continue
@@ -354,7 +359,7 @@ def _locale_tail_starts(text: str) -> list[int]:
     i = classes.find(b"-AA")
     while i >= 0:
         after = text[i + 3 : i + 4]  # \b: the region is not followed by a word character
-        if not after or not (after.isalnum() or after == "_"):
+        if not after or not _is_word_char(after):
             starts.append(i)
         i = classes.find(b"-AA", i + 1)
     return starts
