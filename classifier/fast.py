@@ -126,7 +126,8 @@ class IntTable:
             raise ValueError("IntTable keys must be distinct")
         self.bits = max(4, int(np.ceil(np.log2(max(1, 4 * len(keys))))))
         self.mask = (1 << self.bits) - 1
-        self.keys = np.full(1 << self.bits, -1, dtype=np.int64)  # -1: an empty slot
+        # `empty` says which slots are free: any int64, -1 included, can be a key.
+        self.keys = np.zeros(1 << self.bits, dtype=np.int64)
         self.values = np.full(1 << self.bits, -1, dtype=np.int64)
         self.empty = np.ones(1 << self.bits, dtype=bool)
         home = self._home(keys)

@@ -171,3 +171,10 @@ def test_an_empty_int_table_finds_nothing_and_duplicate_keys_are_refused() -> No
     ]
     with pytest.raises(ValueError, match="distinct"):
         IntTable(np.array([3, 3]), np.array([1, 2]))
+
+
+def test_int_table_takes_any_int64_as_a_key_zero_and_minus_one_included() -> None:
+    from classifier.fast import IntTable
+
+    table = IntTable(np.array([-1, 0, 5]), np.array([7, 8, 9]))
+    assert table.get(np.array([-1, 0, 5, 3])).tolist() == [7, 8, 9, -1]
